@@ -1,0 +1,40 @@
+# Kanon — developer entry points. `make run` and `make test` are the two
+# commands a newcomer needs (see README.md).
+
+GO        ?= go
+BIN       ?= bin/kanon
+CORPUS    ?= $(abspath ../shared/corpus)
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -X github.com/kanon-policy/kanon/internal/version.Version=$(VERSION)
+
+.PHONY: all build run test unit conformance vet fuzz bench clean
+
+all: build
+
+build: ## Build the kanon binary into bin/.
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kanon
+
+run: build ## The playground: run kanon test on the bundled example policies.
+	./$(BIN) test examples/
+
+test: vet unit conformance ## All tests (what CI runs).
+
+vet:
+	$(GO) vet ./...
+
+unit: ## Unit, golden and fuzz-seed tests.
+	$(GO) test -count=1 ./...
+
+conformance: build ## Run kanon test over the Kyverno corpus; fail if a known-passing dir regresses.
+	KANON_CORPUS=$(CORPUS) $(GO) test -count=1 -run TestConformance ./test/conformance/
+
+fuzz: ## A short run of every fuzz target.
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./pkg/manifest/
+	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime 20s ./pkg/engine/pattern/
+	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime 20s ./pkg/engine/validate/
+
+bench: ## Engine and CLI benchmarks (see docs/performance.md).
+	$(GO) test -run '^$$' -bench . -benchmem ./pkg/engine/... ./bench/...
+
+clean:
+	rm -rf bin dist

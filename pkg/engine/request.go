@@ -1,0 +1,81 @@
+package engine
+
+import (
+	"github.com/kanon-policy/kanon/pkg/engine/match"
+)
+
+// Request is one resource under review, as the admission controller or the
+// CLI sees it.
+type Request struct {
+	// Object is the new object; nil on DELETE.
+	Object map[string]any
+	// OldObject is the object before an UPDATE or DELETE.
+	OldObject map[string]any
+	// Operation is CREATE (default), UPDATE, DELETE or CONNECT.
+	Operation string
+	// Kind overrides the group/version/kind taken from the object; for a
+	// subresource request it is the parent's (Deployment for a Scale).
+	Kind        *match.GVK
+	Subresource string
+	// User is the requester; nil when unknown (then user-info conditions in
+	// match blocks are ignored, as in Kyverno's CLI).
+	User *match.UserInfo
+	// Namespaces gives namespace labels for namespaceSelector.
+	Namespaces match.NamespaceLabeler
+}
+
+// resource returns the object under review: the new object, or the old one
+// on DELETE.
+func (r *Request) resource() map[string]any {
+	if r.Object == nil {
+		return r.OldObject
+	}
+	return r.Object
+}
+
+func (r *Request) matchRequest() *match.Request {
+	obj := r.resource()
+	meta, _ := obj["metadata"].(map[string]any)
+	name, _ := meta["name"].(string)
+	if name == "" {
+		name, _ = meta["generateName"].(string)
+	}
+	ns, _ := meta["namespace"].(string)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	op := r.Operation
+	if op == "" {
+		op = "CREATE"
+	}
+	gvk := match.ParseGVK(apiVersion, kind)
+	if r.Kind != nil {
+		gvk = *r.Kind
+	}
+	return &match.Request{
+		Resource: match.Resource{
+			GVK:         gvk,
+			Subresource: r.Subresource,
+			Name:        name,
+			Namespace:   ns,
+			Labels:      stringMap(meta["labels"]),
+			Annotations: stringMap(meta["annotations"]),
+		},
+		Operation:  op,
+		User:       r.User,
+		Namespaces: r.Namespaces,
+	}
+}
+
+func stringMap(v any) map[string]string {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		if s, ok := v.(string); ok {
+			out[k] = s
+		}
+	}
+	return out
+}
