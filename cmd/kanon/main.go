@@ -12,6 +12,7 @@ import (
 
 	"github.com/kanon-policy/kanon/internal/cli/apply"
 	"github.com/kanon-policy/kanon/internal/cli/exit"
+	"github.com/kanon-policy/kanon/internal/cli/jp"
 	clitest "github.com/kanon-policy/kanon/internal/cli/test"
 	"github.com/kanon-policy/kanon/internal/version"
 	"github.com/spf13/cobra"
@@ -27,7 +28,7 @@ func main() {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(clitest.NewCommand(), apply.NewCommand())
+	root.AddCommand(clitest.NewCommand(), apply.NewCommand(), jp.NewCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return

@@ -131,18 +131,11 @@ func compileRule(path string, raw *kyvernov1.Rule) (*Rule, error) {
 	case types > 1:
 		return nil, fmt.Errorf("%s: a rule can have only one of validate, mutate, generate or verifyImages", path)
 	}
-	if r.unsupported == "" {
-		switch {
-		case len(raw.Context) > 0:
-			r.unsupported = "context entries"
-		case raw.RawAnyAllConditions != nil:
-			r.unsupported = "preconditions"
-		case len(raw.CELPreconditions) > 0:
-			r.unsupported = "celPreconditions"
-		}
+	if r.unsupported == "" && len(raw.CELPreconditions) > 0 {
+		r.unsupported = "celPreconditions"
 	}
 	if raw.Validation != nil {
-		if r.validate, err = compileValidate(path+".validate", raw.Validation); err != nil {
+		if r.validate, err = compileValidate(path, raw); err != nil {
 			return nil, err
 		}
 		if r.unsupported == "" {
@@ -195,7 +188,12 @@ func (r *Rule) evaluate(p *Policy, req *Request, mreq *match.Request) RuleRespon
 		return rr
 	}
 	rr.Enforce = p.enforces(r, mreq)
-	rr.Status, rr.Message = r.validate.evaluate(r.Name, req, rr.Enforce)
+	var values map[string]any
+	var foreach map[string][]any
+	if req.RuleValues != nil {
+		values, foreach = req.RuleValues(p.Name, r.Name)
+	}
+	rr.Status, rr.Message = r.validate.evaluate(r.Name, req, rr.Enforce, values, foreach)
 	return rr
 }
 

@@ -22,6 +22,34 @@ type Request struct {
 	User *match.UserInfo
 	// Namespaces gives namespace labels for namespaceSelector.
 	Namespaces match.NamespaceLabeler
+	// Values are variables set from outside (the CLI's values file and
+	// --set): dotted names such as "request.operation" or
+	// "dictionary.data.env". They are set before context entries load, and a
+	// context entry whose name they already provide is not loaded.
+	Values map[string]any
+	// RuleValues returns extra values for one policy rule (the values
+	// file's per-rule values and foreachValues); may be nil.
+	RuleValues func(policy, rule string) (values map[string]any, foreach map[string][]any)
+	// Data loads external context entries (configMap, apiCall,
+	// imageRegistry, globalReference); nil means none are available.
+	Data ExternalData
+
+	ctx *evalContext
+}
+
+func (r *Request) operation() string {
+	if r.Operation == "" {
+		return "CREATE"
+	}
+	return r.Operation
+}
+
+// context returns the request's shared JSON context, built on first use.
+func (r *Request) context() *evalContext {
+	if r.ctx == nil {
+		r.ctx = newRequestContext(r)
+	}
+	return r.ctx
 }
 
 // resource returns the object under review: the new object, or the old one

@@ -197,8 +197,6 @@ func errorsAs(err error) (*Error, bool) {
 	return e, ok
 }
 
-var _ = fmt.Sprint
-
 // firstDiff describes the first difference between two decoded values.
 func firstDiff(path string, a, b any) string {
 	switch x := a.(type) {

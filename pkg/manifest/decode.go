@@ -108,7 +108,7 @@ func (d *decoder) fail(line int, err error) {
 func (d *decoder) chunk(ch chunk) {
 	if fastPaths {
 		if v, line, items, ok := fastDecode(ch, &d.in); ok {
-			d.add(v, line, items, ch)
+			d.add(v, line, items)
 			d.index++
 			return
 		}
@@ -136,7 +136,7 @@ func (d *decoder) chunk(ch chunk) {
 		if err != nil {
 			d.fail(line, err)
 		} else {
-			d.add(v, line, itemLines(top, ch.line), ch)
+			d.add(v, line, itemLines(top, ch.line))
 		}
 		d.index++
 	}
@@ -154,7 +154,7 @@ func decodeNode(dec *yaml.Decoder, n *yaml.Node) (err error) {
 }
 
 // add records a decoded top-level value as documents.
-func (d *decoder) add(v any, line int, lines []int, ch chunk) {
+func (d *decoder) add(v any, line int, lines []int) {
 	switch x := v.(type) {
 	case nil:
 		// An empty document.

@@ -143,29 +143,29 @@ func TestNumberPolicy(t *testing.T) {
 
 func TestSplitting(t *testing.T) {
 	src := strings.Join([]string{
-		"# leading comment",     // 1
-		"---",                   // 2
-		"a: 0",                  // 3
-		"--- # with a comment",  // 4
-		"# only a comment",      // 5
-		"---",                   // 6
-		"",                      // 7
-		"b: 2",                  // 8
-		"---",                   // 9
-		"---\t",                 // 10
-		"---   ",                // 11
-		"  # indented comment",  // 12
-		"c: 5",                  // 13
-		"f: |",                  // 14
-		"  ----",                // 15
-		"--- {d: 6}",            // 16
-		"...",                   // 17
-		"--- !!map",             // 18
-		"e: 7",                  // 19
-		"---",                   // 20
-		"null",                  // 21
-		"---",                   // 22
-		"~",                     // 23
+		"# leading comment",    // 1
+		"---",                  // 2
+		"a: 0",                 // 3
+		"--- # with a comment", // 4
+		"# only a comment",     // 5
+		"---",                  // 6
+		"",                     // 7
+		"b: 2",                 // 8
+		"---",                  // 9
+		"---\t",                // 10
+		"---   ",               // 11
+		"  # indented comment", // 12
+		"c: 5",                 // 13
+		"f: |",                 // 14
+		"  ----",               // 15
+		"--- {d: 6}",           // 16
+		"...",                  // 17
+		"--- !!map",            // 18
+		"e: 7",                 // 19
+		"---",                  // 20
+		"null",                 // 21
+		"---",                  // 22
+		"~",                    // 23
 	}, "\n")
 	docs, err := Decode("s.yaml", []byte(src))
 	if err != nil {

@@ -32,7 +32,7 @@ func checkFastPath(t testing.TB, data []byte) int {
 		d.chunk(ch)
 		fastPaths = true
 		f := decoder{source: "f"}
-		f.add(v, line, items, ch)
+		f.add(v, line, items)
 		if fe, de := fmt.Sprint(f.errs), fmt.Sprint(d.errs); fe != de {
 			t.Fatalf("fast path errors %s, parser errors %s:\n%q", fe, de, ch.data)
 		}

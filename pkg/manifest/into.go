@@ -57,9 +57,67 @@ func Into(doc Document, out any) (warnings []string, err error) {
 		return nil, fail(err)
 	}
 	for _, e := range strict {
-		warnings = append(warnings, fmt.Sprintf("%s: document %d: %v", doc.Source, doc.Index, e))
+		w := fmt.Sprintf("%s: document %d: %v", doc.Source, doc.Index, e)
+		if hint := suggestField(rv.Type().Elem(), e.Error()); hint != "" {
+			w += fmt.Sprintf(" (did you mean %q?)", hint)
+		}
+		warnings = append(warnings, w)
 	}
 	return warnings, nil
+}
+
+// suggestField returns the field that an unknown field differs from only
+// in case ("isMUtatingPolicy" for "isMutatingPolicy"): encoding/json, and
+// so sigs.k8s.io/yaml, would take it, while Kubernetes does not.
+func suggestField(t reflect.Type, msg string) string {
+	const prefix = `unknown field "`
+	if !strings.HasPrefix(msg, prefix) || !strings.HasSuffix(msg, `"`) {
+		return ""
+	}
+	path := msg[len(prefix) : len(msg)-1]
+	segs := strings.Split(path, ".")
+	for i, seg := range segs {
+		// Drop list indices: "rules[0]" is the field "rules" then an element.
+		name, _, _ := strings.Cut(seg, "[")
+		for t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		last := i == len(segs)-1
+		switch t.Kind() {
+		case reflect.Struct:
+			fields := jsonFields(t)
+			if last {
+				for f := range fields {
+					if strings.EqualFold(f, name) {
+						return f
+					}
+				}
+				return ""
+			}
+			ft, ok := fields[name]
+			if !ok {
+				return ""
+			}
+			t = ft
+		case reflect.Map:
+			if last {
+				return ""
+			}
+			t = t.Elem()
+		default:
+			return ""
+		}
+		for n := strings.Count(seg, "["); n > 0; n-- {
+			for t.Kind() == reflect.Pointer {
+				t = t.Elem()
+			}
+			if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+				return ""
+			}
+			t = t.Elem()
+		}
+	}
+	return ""
 }
 
 // fieldTypeError is a value of the wrong type at a field path.

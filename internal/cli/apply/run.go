@@ -78,7 +78,8 @@ func Run(opts Options) error {
 	if !opts.PolicyReport {
 		fmt.Fprint(out, report.ApplyingLine(rules, len(resources), 0))
 	}
-	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user})
+	data := &source.Offline{Resources: resources}
+	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
 	counts := report.ApplyCounts{Error: len(skipped)}
 	for _, r := range responses {
 		for _, rr := range r.Result.Rules {

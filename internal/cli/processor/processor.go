@@ -16,6 +16,8 @@ type Input struct {
 	Values    *source.Values
 	// User is the requester from a user-info file; nil when none was given.
 	User *match.UserInfo
+	// Data answers context entries offline; nil when none is available.
+	Data engine.ExternalData
 }
 
 // Response is one policy applied to one resource.
@@ -63,6 +65,9 @@ func Process(in Input) []Response {
 				Subresource: sub,
 				User:        in.User,
 				Namespaces:  in.Values,
+				Values:      in.Values.ResourceValues(p.Compiled.Name, meta.Name),
+				RuleValues:  in.Values.RuleValues,
+				Data:        in.Data,
 			}
 			if req.Operation == "DELETE" {
 				req.Object, req.OldObject = nil, doc.Object

@@ -147,7 +147,7 @@ func Policies(docs []manifest.Document) (policies []*Policy, warnings []string) 
 		policies = append(policies, p)
 		_, kind := Kind(&doc)
 		var pol kyvernov1.ClusterPolicy
-		w, err := Into(doc, &pol)
+		w, err := manifest.Into(doc, &pol)
 		warnings = append(warnings, w...)
 		p.Source = engine.Source{
 			Kind:        kind,

@@ -46,7 +46,7 @@ func LoadValues(path string) (*Values, []string, error) {
 		return NewValues(nil), nil, nil
 	}
 	var vals v1alpha1.Values
-	warnings, err := Into(docs[0], &vals)
+	warnings, err := manifest.Into(docs[0], &vals)
 	if err != nil {
 		return nil, warnings, err
 	}
@@ -123,7 +123,7 @@ func LoadUserInfo(path string) (*match.UserInfo, []string, error) {
 		return nil, nil, fmt.Errorf("%s: empty user info file", path)
 	}
 	var ui v1alpha1.UserInfo
-	warnings, err := Into(docs[0], &ui)
+	warnings, err := manifest.Into(docs[0], &ui)
 	if err != nil {
 		return nil, warnings, err
 	}
@@ -133,4 +133,52 @@ func LoadUserInfo(path string) (*match.UserInfo, []string, error) {
 		Roles:        ui.Roles,
 		ClusterRoles: ui.ClusterRoles,
 	}, warnings, nil
+}
+
+// ResourceValues returns the values for one resource of one policy: the
+// global values overlaid with the policy's per-resource values.
+func (v *Values) ResourceValues(policy, resource string) map[string]any {
+	if v == nil {
+		return nil
+	}
+	out := map[string]any{}
+	for k, val := range v.Spec.GlobalValues {
+		out[k] = val
+	}
+	for _, p := range v.Spec.Policies {
+		if p.Name != policy {
+			continue
+		}
+		for _, r := range p.Resources {
+			if r.Name == resource {
+				for k, val := range r.Values {
+					out[k] = val
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// RuleValues returns the values and foreach values of one rule of a policy.
+// Values given for a rule also apply to its autogen rules.
+func (v *Values) RuleValues(policy, rule string) (map[string]any, map[string][]any) {
+	if v == nil {
+		return nil, nil
+	}
+	base := strings.TrimPrefix(strings.TrimPrefix(rule, "autogen-cronjob-"), "autogen-")
+	for _, p := range v.Spec.Policies {
+		if p.Name != policy {
+			continue
+		}
+		for _, r := range p.Rules {
+			if r.Name == rule || r.Name == base {
+				return r.Values, r.ForeachValues
+			}
+		}
+	}
+	return nil, nil
 }

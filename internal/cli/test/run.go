@@ -123,7 +123,7 @@ func loadTest(path string) (*testCase, []string, error) {
 		return nil, nil, fmt.Errorf("%s: document 0: expected apiVersion cli.kyverno.io/v1alpha1 and kind Test, got %q %q", path, apiVersion, kind)
 	}
 	var t v1alpha1.Test
-	warnings, err := source.Into(doc, &t)
+	warnings, err := manifest.Into(doc, &t)
 	if err != nil {
 		return nil, warnings, err
 	}
@@ -203,7 +203,8 @@ func runTest(opts *Options, tc *testCase, sel selector, palette report.Palette) 
 		fmt.Fprintf(opts.Stderr, "Warning: %s: PolicyExceptions are not evaluated by this version of Kanon; results that depend on them will differ\n", tc.path)
 	}
 	say(report.ApplyingTestLine(len(policies), len(resources), 0))
-	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user})
+	data := &source.Offline{Resources: resources, APIResponses: t.APICallResponses, GlobalEntries: t.GlobalContextEntries}
+	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
 	say(report.LineCheckingResults)
 	c := &checker{rows: &report.TestRows{Palette: palette}, resources: resources, responses: responses, policies: policies}
 	for _, want := range results {

@@ -1,0 +1,263 @@
+package conditions
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+// toFloat converts any Go number (and json.Number) to float64.
+func toFloat(v any) (float64, bool) {
+	switch t := v.(type) {
+	case float64:
+		return t, true
+	case float32:
+		return float64(t), true
+	case int:
+		return float64(t), true
+	case int8:
+		return float64(t), true
+	case int16:
+		return float64(t), true
+	case int32:
+		return float64(t), true
+	case int64:
+		return float64(t), true
+	case uint:
+		return float64(t), true
+	case uint8:
+		return float64(t), true
+	case uint16:
+		return float64(t), true
+	case uint32:
+		return float64(t), true
+	case uint64:
+		return float64(t), true
+	case json.Number:
+		f, err := t.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}
+
+// normalize turns a Go number into float64, the type of every number in
+// Kyverno (which only ever sees JSON-decoded data). Other values are
+// returned unchanged.
+func normalize(v any) any {
+	switch v.(type) {
+	case nil, string, bool, float64, map[string]any, []any:
+		return v
+	}
+	if f, ok := toFloat(v); ok {
+		return f
+	}
+	return v
+}
+
+// deepNormalize is normalize applied recursively to maps and lists, copying
+// only what changes.
+func deepNormalize(v any) any {
+	n, _ := deepNormalizeChanged(v)
+	return n
+}
+
+func deepNormalizeChanged(v any) (any, bool) {
+	switch t := v.(type) {
+	case map[string]any:
+		var out map[string]any
+		for k, e := range t {
+			n, changed := deepNormalizeChanged(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make(map[string]any, len(t))
+				for k2, e2 := range t {
+					out[k2] = e2
+				}
+			}
+			out[k] = n
+		}
+		if out == nil {
+			return t, false
+		}
+		return out, true
+	case []any:
+		var out []any
+		for i, e := range t {
+			n, changed := deepNormalizeChanged(e)
+			if !changed {
+				continue
+			}
+			if out == nil {
+				out = make([]any, len(t))
+				copy(out, t)
+			}
+			out[i] = n
+		}
+		if out == nil {
+			return t, false
+		}
+		return out, true
+	case nil, string, bool, float64:
+		return v, false
+	}
+	if f, ok := toFloat(v); ok {
+		return f, true
+	}
+	return v, false
+}
+
+// sprint is Kyverno's fmt.Sprint of a JSON value: numbers are float64.
+func sprint(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case float64:
+		return fmt.Sprint(t)
+	case map[string]any, []any:
+		return fmt.Sprint(deepNormalize(t))
+	}
+	return fmt.Sprint(normalize(v))
+}
+
+// jsonEqual is deep equality of decoded JSON values, comparing numbers by
+// value whatever their Go type.
+func jsonEqual(a, b any) bool {
+	switch ta := a.(type) {
+	case map[string]any:
+		tb, ok := b.(map[string]any)
+		if !ok || len(ta) != len(tb) || (ta == nil) != (tb == nil) {
+			return false
+		}
+		for k, va := range ta {
+			vb, ok := tb[k]
+			if !ok || !jsonEqual(va, vb) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		tb, ok := b.([]any)
+		if !ok || len(ta) != len(tb) || (ta == nil) != (tb == nil) {
+			return false
+		}
+		for i := range ta {
+			if !jsonEqual(ta[i], tb[i]) {
+				return false
+			}
+		}
+		return true
+	case string:
+		tb, ok := b.(string)
+		return ok && ta == tb
+	case bool:
+		tb, ok := b.(bool)
+		return ok && ta == tb
+	case nil:
+		return b == nil
+	}
+	if fa, ok := toFloat(a); ok {
+		fb, ok := toFloat(b)
+		return ok && fa == fb
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// Limits on what is treated as a resource quantity. ParseQuantity and
+// Quantity.Cmp materialise 10^exponent, so strings such as "1e-999999999"
+// would take practically forever; keys and values may come from untrusted
+// resources, so such strings are not quantities here.
+const (
+	maxQuantityLen      = 1024
+	maxQuantityExponent = 1000
+)
+
+// parseQuantity parses s with resource.ParseQuantity, within the limits
+// above.
+func parseQuantity(s string) (resource.Quantity, bool) {
+	if len(s) > maxQuantityLen || hugeExponent(s) {
+		return resource.Quantity{}, false
+	}
+	q, err := resource.ParseQuantity(s)
+	return q, err == nil
+}
+
+// hugeExponent reports whether s ends with a decimal exponent ("e<n>")
+// whose magnitude exceeds maxQuantityExponent.
+func hugeExponent(s string) bool {
+	i := strings.LastIndexAny(s, "eE")
+	if i < 0 {
+		return false
+	}
+	exp := s[i+1:]
+	if exp != "" && (exp[0] == '+' || exp[0] == '-') {
+		exp = exp[1:]
+	}
+	n := 0
+	for j := 0; j < len(exp); j++ {
+		c := exp[j]
+		if c < '0' || c > '9' {
+			return false
+		}
+		if n = n*10 + int(c-'0'); n > maxQuantityExponent {
+			return true
+		}
+	}
+	return false
+}
+
+// numberQuantity converts a JSON number to a quantity.
+func numberQuantity(f float64) (resource.Quantity, bool) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return resource.Quantity{}, false
+	}
+	return parseQuantity(strconv.FormatFloat(f, 'f', -1, 64))
+}
+
+// secondsDuration converts a number of seconds to a duration the way Kyverno
+// does: time.Duration(n) * time.Second, which truncates the fraction.
+func secondsDuration(f float64) time.Duration {
+	return time.Duration(f) * time.Second
+}
+
+// parseDurations is Kyverno's duration detection for a key/value pair: at
+// least one side must be a duration string (the string "0" does not count);
+// the other side may be a duration string or a number of seconds.
+func parseDurations(key, value any) (k, v time.Duration, ok bool) {
+	kd, kok := durationString(key)
+	vd, vok := durationString(value)
+	if !kok && !vok {
+		return 0, 0, false
+	}
+	if !kok {
+		f, isNum := key.(float64)
+		if !isNum {
+			return 0, 0, false
+		}
+		kd = secondsDuration(f)
+	}
+	if !vok {
+		f, isNum := value.(float64)
+		if !isNum {
+			return 0, 0, false
+		}
+		vd = secondsDuration(f)
+	}
+	return kd, vd, true
+}
+
+func durationString(v any) (time.Duration, bool) {
+	s, ok := v.(string)
+	if !ok || s == "0" {
+		return 0, false
+	}
+	d, err := time.ParseDuration(s)
+	return d, err == nil
+}
