@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kanon-policy/kanon/pkg/engine/images"
@@ -19,6 +20,9 @@ type evalContext struct {
 	// scope; nil means the request's resource.
 	element map[string]any
 	nesting int
+	// owned is false while root is still the parent's map: the first write
+	// copies it (copy-on-write), so a rule that sets nothing costs nothing.
+	owned bool
 }
 
 // newRequestContext builds the context shared by every rule of a request.
@@ -38,7 +42,7 @@ func newRequestContext(req *Request) *evalContext {
 			request["name"] = name
 		}
 	}
-	root := map[string]any{"request": request}
+	root := map[string]any{}
 	if u := req.User; u != nil {
 		groups := make([]any, len(u.Groups))
 		for i, g := range u.Groups {
@@ -57,7 +61,10 @@ func newRequestContext(req *Request) *evalContext {
 	if imgs, _ := images.Extract(res); len(imgs) > 0 {
 		root["images"] = imgs
 	}
-	c := &evalContext{root: root}
+	// Numbers are normalized once here, so queries need not walk the
+	// document each time (see jmespath.SearchNormalized).
+	root["request"] = jmespath.Normalize(request)
+	c := &evalContext{root: root, owned: true}
 	for k, v := range req.Values {
 		c.setPath(k, v)
 	}
@@ -81,11 +88,19 @@ func stringsToAny(s []string) []any {
 
 // child returns a context that inherits everything and shadows what it sets.
 func (c *evalContext) child() *evalContext {
-	root := make(map[string]any, len(c.root)+2)
+	return &evalContext{root: c.root, element: c.element, nesting: c.nesting}
+}
+
+// own makes root writable, copying the parent's map on the first write.
+func (c *evalContext) own() {
+	if c.owned {
+		return
+	}
+	root := make(map[string]any, len(c.root)+4)
 	for k, v := range c.root {
 		root[k] = v
 	}
-	return &evalContext{root: root, element: c.element, nesting: c.nesting}
+	c.root, c.owned = root, true
 }
 
 // Query evaluates a JMESPath expression against the context.
@@ -94,11 +109,11 @@ func (c *evalContext) Query(expr string) (any, error) {
 	if expr == "" {
 		return nil, fmt.Errorf("invalid query: empty")
 	}
-	q, err := jmespath.Parse(expr)
+	q, err := jmespath.ParseCached(expr)
 	if err != nil {
 		return nil, fmt.Errorf("incorrect query %s: %w", expr, err)
 	}
-	v, err := q.Search(c.root)
+	v, err := q.SearchNormalized(c.root)
 	if err != nil {
 		return nil, fmt.Errorf("JMESPath query failed: %w", err)
 	}
@@ -116,7 +131,8 @@ func (c *evalContext) has(name string) bool {
 // maps along the path so that parents are never modified.
 func (c *evalContext) setPath(path string, value any) {
 	parts := strings.Split(path, ".")
-	c.root = setIn(c.root, parts, value)
+	c.root = setIn(c.root, parts, jmespath.Normalize(value))
+	c.owned = true
 }
 
 func setIn(m map[string]any, parts []string, value any) map[string]any {
@@ -136,10 +152,12 @@ func setIn(m map[string]any, parts []string, value any) map[string]any {
 // setElement exposes a foreach element as element/elementIndex and, with
 // nesting, element<N>/elementIndex<N>.
 func (c *evalContext) setElement(element any, index int, scope bool) {
+	c.own()
+	element = jmespath.Normalize(element)
 	c.root["element"] = element
-	c.root["elementIndex"] = int64(index)
-	c.root[fmt.Sprintf("element%d", c.nesting)] = element
-	c.root[fmt.Sprintf("elementIndex%d", c.nesting)] = int64(index)
+	c.root["elementIndex"] = float64(index)
+	c.root["element"+strconv.Itoa(c.nesting)] = element
+	c.root["elementIndex"+strconv.Itoa(c.nesting)] = float64(index)
 	if m, ok := element.(map[string]any); ok && scope {
 		c.element = m
 	}

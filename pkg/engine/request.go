@@ -5,7 +5,9 @@ import (
 )
 
 // Request is one resource under review, as the admission controller or the
-// CLI sees it.
+// CLI sees it. Several policies may evaluate the same Request one after the
+// other (it caches its JSON context and match data); it is not safe for
+// concurrent use.
 type Request struct {
 	// Object is the new object; nil on DELETE.
 	Object map[string]any
@@ -34,7 +36,8 @@ type Request struct {
 	// imageRegistry, globalReference); nil means none are available.
 	Data ExternalData
 
-	ctx *evalContext
+	ctx  *evalContext
+	mreq *match.Request
 }
 
 func (r *Request) operation() string {
@@ -61,7 +64,15 @@ func (r *Request) resource() map[string]any {
 	return r.Object
 }
 
+// matchRequest returns what matching needs, computed once per request.
 func (r *Request) matchRequest() *match.Request {
+	if r.mreq == nil {
+		r.mreq = r.buildMatchRequest()
+	}
+	return r.mreq
+}
+
+func (r *Request) buildMatchRequest() *match.Request {
 	obj := r.resource()
 	meta, _ := obj["metadata"].(map[string]any)
 	name, _ := meta["name"].(string)

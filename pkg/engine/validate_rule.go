@@ -16,6 +16,8 @@ import (
 // details and the checks (context, preconditions, deny, patterns, foreach).
 type validateRule struct {
 	message string
+	// passed is the pass message, built once: "validation rule 'x' passed."
+	passed string
 	// allowExisting: on UPDATE, an Enforce rule whose old object already
 	// failed is skipped rather than failed.
 	allowExisting bool
@@ -52,6 +54,7 @@ func compileValidate(path string, rule *kyvernov1.Rule) (*validateRule, error) {
 	v := rule.Validation
 	vr := &validateRule{
 		message:       v.Message,
+		passed:        fmt.Sprintf("validation rule '%s' passed.", rule.Name),
 		allowExisting: v.AllowExistingViolations == nil || *v.AllowExistingViolations,
 	}
 	switch {
@@ -189,6 +192,7 @@ type outcome struct {
 type evaluator struct {
 	rule    string
 	message string
+	passed  string
 	req     *Request
 	opts    variables.Options
 	foreach map[string][]any
@@ -207,14 +211,14 @@ func (v *validateRule) evaluate(rule string, req *Request, enforce bool, values 
 }
 
 func (v *validateRule) check(rule string, req *Request, resource map[string]any, values map[string]any, foreachValues map[string][]any) (Status, string) {
-	c := &evalContext{root: map[string]any{}}
+	c := &evalContext{root: map[string]any{}, owned: true}
 	if v.spec.needsContext() || len(values) > 0 {
 		c = req.context().child()
 		for k, val := range values {
 			c.setPath(k, val)
 		}
 	}
-	e := &evaluator{rule: rule, message: v.message, req: req, foreach: foreachValues,
+	e := &evaluator{rule: rule, message: v.message, passed: v.passed, req: req, foreach: foreachValues,
 		opts: variables.Options{DeleteRequest: req.operation() == "DELETE"}}
 	out := e.run(v.spec, c, resource)
 	return out.status, out.msg
@@ -237,8 +241,15 @@ func (s *checkSpec) needsContext() bool {
 	return false
 }
 
+// subst substitutes variables in a condition key or value; constants (the
+// common case for values) are returned as they are, without a copy.
 func (e *evaluator) subst(c *evalContext) func(any) (any, error) {
-	return func(v any) (any, error) { return variables.SubstituteAll(v, c, e.opts) }
+	return func(v any) (any, error) {
+		if !variables.HasVariables(v) {
+			return v, nil
+		}
+		return variables.SubstituteAll(v, c, e.opts)
+	}
 }
 
 // run evaluates one level, as Kyverno's validate handler does: context,
@@ -276,7 +287,7 @@ func (e *evaluator) deny(d *conditions.Conditions, c *evalContext) outcome {
 		return outcome{status: StatusError, msg: "failed to check deny conditions: " + err.Error()}
 	}
 	if !denied {
-		return outcome{status: StatusPass, msg: fmt.Sprintf("validation rule '%s' passed.", e.rule)}
+		return outcome{status: StatusPass, msg: e.passed}
 	}
 	if e.message == "" && msg == "" {
 		return outcome{status: StatusFail, msg: fmt.Sprintf("validation error: rule %s failed", e.rule)}
@@ -302,7 +313,7 @@ func (e *evaluator) patterns(s *checkSpec, c *evalContext, resource map[string]a
 		perr := p.Match(resource)
 		switch {
 		case perr == nil:
-			return outcome{status: StatusPass, msg: fmt.Sprintf("validation rule '%s' passed.", e.rule)}
+			return outcome{status: StatusPass, msg: e.passed}
 		case perr.Skip:
 			return outcome{status: StatusSkip, msg: perr.Error()}
 		case perr.Path == "":

@@ -54,23 +54,34 @@ func Process(in Input) []Response {
 		meta := ResourceMeta(doc.Object)
 		gvk := match.ParseGVK(meta.APIVersion, meta.Kind)
 		parent, sub := in.Values.Subresource(gvk)
+		// One request per resource, shared by the policies that see it the
+		// same way, so its JSON context and match data are built once.
+		var shared *engine.Request
 		for _, p := range in.Policies {
 			if p.Compiled == nil {
 				continue
 			}
-			req := &engine.Request{
-				Object:      doc.Object,
-				Operation:   in.Values.Operation(p.Compiled.Name, meta.Name),
-				Kind:        parent,
-				Subresource: sub,
-				User:        in.User,
-				Namespaces:  in.Values,
-				Values:      in.Values.ResourceValues(p.Compiled.Name, meta.Name),
-				RuleValues:  in.Values.RuleValues,
-				Data:        in.Data,
-			}
-			if req.Operation == "DELETE" {
-				req.Object, req.OldObject = nil, doc.Object
+			op := in.Values.Operation(p.Compiled.Name, meta.Name)
+			values := in.Values.ResourceValues(p.Compiled.Name, meta.Name)
+			req := shared
+			if req == nil || req.Operation != op || values != nil {
+				req = &engine.Request{
+					Object:      doc.Object,
+					Operation:   op,
+					Kind:        parent,
+					Subresource: sub,
+					User:        in.User,
+					Namespaces:  in.Values,
+					Values:      values,
+					RuleValues:  in.Values.RuleValues,
+					Data:        in.Data,
+				}
+				if op == "DELETE" {
+					req.Object, req.OldObject = nil, doc.Object
+				}
+				if values == nil {
+					shared = req
+				}
 			}
 			out = append(out, Response{Resource: doc, Policy: p.Compiled, Result: p.Compiled.Evaluate(req)})
 		}

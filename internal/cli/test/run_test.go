@@ -217,8 +217,8 @@ results:
 			wantOut:  []string{"No test yamls available"},
 		},
 		{
-			name: "invalid output format",
-			files: map[string]string{"kyverno-test.yaml": ""},
+			name:     "invalid output format",
+			files:    map[string]string{"kyverno-test.yaml": ""},
 			opts:     Options{Output: "xml"},
 			wantCode: 1,
 		},

@@ -23,8 +23,9 @@ const (
 type FunctionInfo struct {
 	// Name is the function name, e.g. "truncate".
 	Name string
-	// Signature is the call form with argument types and without the return
-	// type, e.g. "truncate(string, number)"; alternatives are joined by "|".
+	// Signature is the call form with the argument types followed by the
+	// return type, as `kyverno jp function` prints it, e.g.
+	// "truncate(string, number) string"; alternatives are joined by "|".
 	Signature string
 	// ReturnType is the result type, e.g. "string".
 	ReturnType string
@@ -34,7 +35,7 @@ type FunctionInfo struct {
 
 // String renders the function the way `kyverno jp function` prints it.
 func (f FunctionInfo) String() string {
-	s := fmt.Sprintf("Name: %s\n  Signature: %s %s\n", f.Name, f.Signature, f.ReturnType)
+	s := fmt.Sprintf("Name: %s\n  Signature: %s\n", f.Name, f.Signature)
 	if f.Note != "" {
 		s += "  Note: " + f.Note + "\n"
 	}
@@ -69,7 +70,7 @@ func (f function) info() FunctionInfo {
 	}
 	return FunctionInfo{
 		Name:       f.name,
-		Signature:  f.name + "(" + strings.Join(parts, ", ") + ")",
+		Signature:  f.name + "(" + strings.Join(parts, ", ") + ") " + f.ret,
 		ReturnType: f.ret,
 		Note:       f.note,
 	}

@@ -60,6 +60,26 @@ func (q *Query) Search(data any) (any, error) {
 
 // SearchEnv evaluates the query against data with the functions of env.
 func (q *Query) SearchEnv(env *Env, data any) (result any, err error) {
+	data, _ = normalize(data)
+	return q.searchNormalized(env, data)
+}
+
+// Normalize returns data with every number as float64, copying only the
+// containers that change. Data passed through Normalize once can be
+// searched many times with SearchNormalized, which skips that walk.
+func Normalize(data any) any {
+	v, _ := normalize(data)
+	return v
+}
+
+// SearchNormalized is Search for data that holds no numbers but float64
+// (see Normalize): it does not walk the data first, so a query costs what the
+// expression touches, not the size of the document.
+func (q *Query) SearchNormalized(data any) (any, error) {
+	return q.searchNormalized(defaultEnv(), data)
+}
+
+func (q *Query) searchNormalized(env *Env, data any) (result any, err error) {
 	if env == nil {
 		env = defaultEnv()
 	}
@@ -68,9 +88,12 @@ func (q *Query) SearchEnv(env *Env, data any) (result any, err error) {
 			result, err = nil, panicError("evaluate "+strings.TrimSpace(q.expr), r)
 		}
 	}()
-	data, _ = normalize(data)
 	return gojmespath.NewInterpreter().Execute(q.ast, data, gojmespath.WithFunctionCaller(env.caller))
 }
+
+// ParseCached is Parse with the bounded cache of compiled queries that
+// Search uses.
+func ParseCached(expr string) (*Query, error) { return cachedParse(expr) }
 
 // Search compiles expr (using a bounded cache of compiled queries) and
 // evaluates it against data with the default [Env].
@@ -93,14 +116,67 @@ func IsNotFound(err error) bool {
 	return errors.As(err, &pnf)
 }
 
+// maxASTOutput bounds the size of the text returned by ParseAST.
+const maxASTOutput = 16 << 20
+
 // ParseAST parses expr and returns its abstract syntax tree, pretty-printed
-// one node per line (for `kanon jp parse`).
+// in the library's format (for `kanon jp parse`):
+//
+//	ASTPipe {
+//	  children: {
+//	    ASTField {
+//	      value: "foo"
+//	    }
+//	    ...
 func ParseAST(expr string) (string, error) {
 	q, err := Parse(expr)
 	if err != nil {
 		return "", err
 	}
-	return q.ast.String(), nil
+	var b strings.Builder
+	if !printAST(&b, q.ast, 0) {
+		return "", fmt.Errorf("jmespath: the syntax tree is larger than %d bytes", maxASTOutput)
+	}
+	return b.String(), nil
+}
+
+// printAST writes node like the library's PrettyPrint, without its quadratic
+// string concatenation and with slice bounds shown as numbers. It returns
+// false when the output grows too large.
+func printAST(b *strings.Builder, node gojmespath.ASTNode, indent int) bool {
+	if b.Len() > maxASTOutput {
+		return false
+	}
+	pad := strings.Repeat(" ", indent)
+	next := pad + "  "
+	fmt.Fprintf(b, "%s%s {\n", pad, node.NodeType)
+	if node.Value != nil {
+		if s, ok := node.Value.(fmt.Stringer); ok {
+			fmt.Fprintf(b, "%svalue: %s\n", next, s.String())
+		} else if parts, ok := node.Value.([]*int); ok {
+			// Slice bounds: print the numbers, not the pointers.
+			texts := make([]string, len(parts))
+			for i, p := range parts {
+				texts[i] = "nil"
+				if p != nil {
+					texts[i] = fmt.Sprint(*p)
+				}
+			}
+			fmt.Fprintf(b, "%svalue: []*int{%s}\n", next, strings.Join(texts, ", "))
+		} else {
+			fmt.Fprintf(b, "%svalue: %#v\n", next, node.Value)
+		}
+	}
+	if len(node.Children) > 0 {
+		fmt.Fprintf(b, "%schildren: {\n", next)
+		for _, child := range node.Children {
+			if !printAST(b, child, indent+4) {
+				return false
+			}
+		}
+	}
+	fmt.Fprintf(b, "%s}\n", pad)
+	return true
 }
 
 // panicError converts a recovered panic into an error.
