@@ -42,7 +42,7 @@ func Run(opts Options) error {
 	var user *match.UserInfo
 	if opts.UserInfoFile != "" {
 		u, warnings, err := source.LoadUserInfo(opts.UserInfoFile)
-		printWarnings(opts.Stderr, warnings)
+		source.PrintWarnings(opts.Stderr, warnings)
 		if err != nil {
 			return fmt.Errorf("failed to load user info: %w", err)
 		}
@@ -54,7 +54,7 @@ func Run(opts Options) error {
 		return fmt.Errorf("failed to load policies: %w", err)
 	}
 	policies, warnings := source.Policies(policyDocs)
-	printWarnings(opts.Stderr, warnings)
+	source.PrintWarnings(opts.Stderr, warnings)
 	if len(policies) == 0 {
 		return fmt.Errorf("no policies found in %s", strings.Join(opts.PolicyPaths, ", "))
 	}
@@ -208,7 +208,7 @@ func process(p *engine.Policy) string {
 func loadValues(opts *Options) (*source.Values, error) {
 	if opts.ValuesFile != "" {
 		v, warnings, err := source.LoadValues(opts.ValuesFile)
-		printWarnings(opts.Stderr, warnings)
+		source.PrintWarnings(opts.Stderr, warnings)
 		if err != nil {
 			return nil, fmt.Errorf("failed to decode yaml (%w)", err)
 		}
@@ -223,12 +223,6 @@ func loadValues(opts *Options) (*source.Values, error) {
 		spec.GlobalValues[strings.TrimSpace(k)] = strings.TrimSpace(v)
 	}
 	return source.NewValues(spec), nil
-}
-
-func printWarnings(w io.Writer, warnings []string) {
-	for _, s := range warnings {
-		fmt.Fprintln(w, "Warning:", s)
-	}
 }
 
 func contains(list []string, s string) bool {

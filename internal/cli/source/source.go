@@ -185,3 +185,10 @@ func Resources(docs []manifest.Document) []manifest.Document {
 	}
 	return out
 }
+
+// PrintWarnings prints load warnings (unknown fields and the like) to w.
+func PrintWarnings(w io.Writer, warnings []string) {
+	for _, s := range warnings {
+		fmt.Fprintln(w, "Warning:", s)
+	}
+}

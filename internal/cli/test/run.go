@@ -53,7 +53,7 @@ func Run(opts Options) error {
 	var fileErrs []report.TestFileError
 	for _, f := range files {
 		tc, warnings, err := loadTest(f)
-		printWarnings(opts.Stderr, warnings)
+		source.PrintWarnings(opts.Stderr, warnings)
 		if err != nil {
 			fileErrs = append(fileErrs, report.TestFileError{Path: f, Err: err})
 			continue
@@ -91,12 +91,6 @@ func Run(opts Options) error {
 		return exit.Code(1, finishErr.Error())
 	}
 	return nil
-}
-
-func printWarnings(w io.Writer, warnings []string) {
-	for _, s := range warnings {
-		fmt.Fprintln(w, "Warning:", s)
-	}
 }
 
 // loadTest reads a test file. A legacy test.yaml that does not look like a
@@ -197,7 +191,7 @@ func runTest(opts *Options, tc *testCase, sel selector, palette report.Palette) 
 		return nil, true, fmt.Errorf("%s: failed to load resources (%w)", tc.path, err)
 	}
 	resources := unique(source.Resources(resourceDocs), say)
-	printWarnings(opts.Stderr, warnings)
+	source.PrintWarnings(opts.Stderr, warnings)
 	say(report.LineLoadingExceptions)
 	if len(t.Exceptions) > 0 {
 		fmt.Fprintf(opts.Stderr, "Warning: %s: PolicyExceptions are not evaluated by this version of Kanon; results that depend on them will differ\n", tc.path)

@@ -1,6 +1,7 @@
 package conditions
 
 import (
+	"github.com/kanon-policy/kanon/pkg/engine/quantity"
 	"strconv"
 
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -58,7 +59,7 @@ func stringEquals(k string, value any) bool {
 	if kd, vd, ok := parseDurations(k, value); ok {
 		return kd.Seconds() == vd.Seconds()
 	}
-	if kq, ok := parseQuantity(k); ok {
+	if kq, ok := quantity.Parse(k); ok {
 		vq, ok := comparableQuantity(value)
 		return ok && kq.Cmp(vq) == 0
 	}
@@ -73,7 +74,7 @@ func stringEquals(k string, value any) bool {
 func comparableQuantity(value any) (resource.Quantity, bool) {
 	switch v := value.(type) {
 	case string:
-		return parseQuantity(v)
+		return quantity.Parse(v)
 	case float64:
 		return numberQuantity(v)
 	}

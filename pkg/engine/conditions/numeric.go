@@ -1,6 +1,7 @@
 package conditions
 
 import (
+	"github.com/kanon-policy/kanon/pkg/engine/quantity"
 	"strconv"
 	"time"
 
@@ -45,8 +46,8 @@ func stringVs(k string, value any, o order) bool {
 		return o.floats(kd.Seconds(), vd.Seconds())
 	}
 	if v, ok := value.(string); ok {
-		if kq, ok := parseQuantity(k); ok {
-			if vq, ok := parseQuantity(v); ok {
+		if kq, ok := quantity.Parse(k); ok {
+			if vq, ok := quantity.Parse(v); ok {
 				return o.holds(kq.Cmp(vq))
 			}
 		}

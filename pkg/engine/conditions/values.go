@@ -3,12 +3,13 @@ package conditions
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/kanon-policy/kanon/pkg/engine/jmespath"
 	"math"
 	"reflect"
 	"strconv"
-	"strings"
 	"time"
 
+	"github.com/kanon-policy/kanon/pkg/engine/quantity"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
@@ -60,60 +61,6 @@ func normalize(v any) any {
 	return v
 }
 
-// deepNormalize is normalize applied recursively to maps and lists, copying
-// only what changes.
-func deepNormalize(v any) any {
-	n, _ := deepNormalizeChanged(v)
-	return n
-}
-
-func deepNormalizeChanged(v any) (any, bool) {
-	switch t := v.(type) {
-	case map[string]any:
-		var out map[string]any
-		for k, e := range t {
-			n, changed := deepNormalizeChanged(e)
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make(map[string]any, len(t))
-				for k2, e2 := range t {
-					out[k2] = e2
-				}
-			}
-			out[k] = n
-		}
-		if out == nil {
-			return t, false
-		}
-		return out, true
-	case []any:
-		var out []any
-		for i, e := range t {
-			n, changed := deepNormalizeChanged(e)
-			if !changed {
-				continue
-			}
-			if out == nil {
-				out = make([]any, len(t))
-				copy(out, t)
-			}
-			out[i] = n
-		}
-		if out == nil {
-			return t, false
-		}
-		return out, true
-	case nil, string, bool, float64:
-		return v, false
-	}
-	if f, ok := toFloat(v); ok {
-		return f, true
-	}
-	return v, false
-}
-
 // sprint is Kyverno's fmt.Sprint of a JSON value: numbers are float64.
 func sprint(v any) string {
 	switch t := v.(type) {
@@ -122,7 +69,7 @@ func sprint(v any) string {
 	case float64:
 		return fmt.Sprint(t)
 	case map[string]any, []any:
-		return fmt.Sprint(deepNormalize(t))
+		return fmt.Sprint(jmespath.Normalize(t))
 	}
 	return fmt.Sprint(normalize(v))
 }
@@ -170,55 +117,12 @@ func jsonEqual(a, b any) bool {
 	return reflect.DeepEqual(a, b)
 }
 
-// Limits on what is treated as a resource quantity. ParseQuantity and
-// Quantity.Cmp materialise 10^exponent, so strings such as "1e-999999999"
-// would take practically forever; keys and values may come from untrusted
-// resources, so such strings are not quantities here.
-const (
-	maxQuantityLen      = 1024
-	maxQuantityExponent = 1000
-)
-
-// parseQuantity parses s with resource.ParseQuantity, within the limits
-// above.
-func parseQuantity(s string) (resource.Quantity, bool) {
-	if len(s) > maxQuantityLen || hugeExponent(s) {
-		return resource.Quantity{}, false
-	}
-	q, err := resource.ParseQuantity(s)
-	return q, err == nil
-}
-
-// hugeExponent reports whether s ends with a decimal exponent ("e<n>")
-// whose magnitude exceeds maxQuantityExponent.
-func hugeExponent(s string) bool {
-	i := strings.LastIndexAny(s, "eE")
-	if i < 0 {
-		return false
-	}
-	exp := s[i+1:]
-	if exp != "" && (exp[0] == '+' || exp[0] == '-') {
-		exp = exp[1:]
-	}
-	n := 0
-	for j := 0; j < len(exp); j++ {
-		c := exp[j]
-		if c < '0' || c > '9' {
-			return false
-		}
-		if n = n*10 + int(c-'0'); n > maxQuantityExponent {
-			return true
-		}
-	}
-	return false
-}
-
 // numberQuantity converts a JSON number to a quantity.
 func numberQuantity(f float64) (resource.Quantity, bool) {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return resource.Quantity{}, false
 	}
-	return parseQuantity(strconv.FormatFloat(f, 'f', -1, 64))
+	return quantity.Parse(strconv.FormatFloat(f, 'f', -1, 64))
 }
 
 // secondsDuration converts a number of seconds to a duration the way Kyverno

@@ -79,6 +79,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kanon-policy/kanon/pkg/engine/quantity"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/kanon-policy/kanon/pkg/engine/wildcard"
@@ -293,7 +294,7 @@ func newComparison(op Operator, text string) operand {
 	if d, err := time.ParseDuration(text); err == nil {
 		o.hasDur, o.dur = true, d
 	}
-	if q, ok := parseQuantity(text); ok {
+	if q, ok := quantity.Parse(text); ok {
 		o.hasQty, o.qty = true, q
 	}
 	return o
@@ -499,59 +500,17 @@ func durationOf(res any) (time.Duration, bool) {
 func quantityOf(res any) (resource.Quantity, bool) {
 	switch t := res.(type) {
 	case string:
-		return parseQuantity(t)
+		return quantity.Parse(t)
 	case int64:
 		return *resource.NewQuantity(t, resource.DecimalSI), true
 	case int:
 		return *resource.NewQuantity(int64(t), resource.DecimalSI), true
 	case float64:
-		return parseQuantity(strconv.FormatFloat(t, 'f', 6, 64))
+		return quantity.Parse(strconv.FormatFloat(t, 'f', 6, 64))
 	case nil:
 		return resource.Quantity{}, true // textual form "0"
 	}
 	return resource.Quantity{}, false
-}
-
-// Limits on what is treated as a quantity. resource.ParseQuantity and
-// Quantity.Cmp materialise 10^exponent, so a value such as "1e-999999999"
-// (parsing) or "1e999999999" (comparing) would take practically forever;
-// resource values are untrusted, so such strings are not quantities here.
-const (
-	maxQuantityLen      = 1024
-	maxQuantityExponent = 1000
-)
-
-// parseQuantity parses s as a Kubernetes quantity, rejecting strings longer
-// than maxQuantityLen or with a decimal exponent ("<n>e<exp>") whose
-// magnitude exceeds maxQuantityExponent.
-func parseQuantity(s string) (resource.Quantity, bool) {
-	if len(s) > maxQuantityLen || hugeExponent(s) {
-		return resource.Quantity{}, false
-	}
-	q, err := resource.ParseQuantity(s)
-	return q, err == nil
-}
-
-func hugeExponent(s string) bool {
-	i := strings.LastIndexAny(s, "eE")
-	if i < 0 {
-		return false
-	}
-	exp := s[i+1:]
-	if exp != "" && (exp[0] == '+' || exp[0] == '-') {
-		exp = exp[1:]
-	}
-	n := 0
-	for j := 0; j < len(exp); j++ {
-		c := exp[j]
-		if c < '0' || c > '9' {
-			return false // not an exponent; ParseQuantity decides
-		}
-		if n = n*10 + int(c-'0'); n > maxQuantityExponent {
-			return true
-		}
-	}
-	return false
 }
 
 // stringOf returns the resource's string form used for (wildcard) equality.

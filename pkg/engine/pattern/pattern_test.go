@@ -301,31 +301,6 @@ func TestHugeQuantities(t *testing.T) {
 	})
 }
 
-func TestHugeExponent(t *testing.T) {
-	tests := []struct {
-		name string
-		in   string
-		want bool
-	}{
-		{"no exponent", "128Mi", false},
-		{"exa", "2E", false},
-		{"small", "1e3", false},
-		{"bound", "1e1000", false},
-		{"above bound", "1e1001", true},
-		{"negative above bound", "1E-1001", true},
-		{"plus sign", "1e+99999", true},
-		{"not digits", "1e3x", false},
-		{"many leading zeros", "1e0000000000000000005", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := hugeExponent(tt.in); got != tt.want {
-				t.Errorf("hugeExponent(%q) = %v, want %v", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseOperator(t *testing.T) {
 	tests := []struct {
 		name string
