@@ -213,14 +213,14 @@ spec:
 			wantStatus: map[string]Status{"r": StatusSkip},
 		},
 		{
-			name: "mutate rules are reported as not evaluated",
+			name: "verifyImages rules are reported as not evaluated",
 			policy: `kind: ClusterPolicy
 metadata: {name: p}
 spec:
   rules:
   - name: r
     match: {any: [{resources: {kinds: [Pod]}}]}
-    mutate: {patchStrategicMerge: {metadata: {labels: {x: y}}}}`,
+    verifyImages: [{imageReferences: ["*"]}]`,
 			wantStatus: map[string]Status{"r": StatusError},
 			wantMsg:    map[string]string{"r": "does not evaluate yet"},
 		},

@@ -44,6 +44,8 @@ type Rule struct {
 	// evaluate; such a rule answers with an error result naming it.
 	unsupported string
 	validate    *validateRule
+	mutate      *mutateRule
+	generate    *generateRule
 }
 
 // Key returns "namespace/name" for a Policy and "name" for a ClusterPolicy,
@@ -113,12 +115,10 @@ func compileRule(path string, raw *kyvernov1.Rule) (*Rule, error) {
 	if raw.Mutation != nil {
 		types++
 		r.Type = Mutation
-		r.unsupported = "mutate rules"
 	}
 	if raw.Generation != nil {
 		types++
 		r.Type = Generation
-		r.unsupported = "generate rules"
 	}
 	if len(raw.VerifyImages) > 0 {
 		types++
@@ -133,6 +133,22 @@ func compileRule(path string, raw *kyvernov1.Rule) (*Rule, error) {
 	}
 	if r.unsupported == "" && len(raw.CELPreconditions) > 0 {
 		r.unsupported = "celPreconditions"
+	}
+	if raw.Mutation != nil {
+		if r.mutate, err = compileMutate(path, raw); err != nil {
+			return nil, err
+		}
+		if r.unsupported == "" {
+			r.unsupported = r.mutate.unsupported
+		}
+	}
+	if raw.Generation != nil {
+		if r.generate, err = compileGenerate(path, raw); err != nil {
+			return nil, err
+		}
+		if r.unsupported == "" {
+			r.unsupported = r.generate.unsupported
+		}
 	}
 	if raw.Validation != nil {
 		if r.validate, err = compileValidate(path, raw); err != nil {
@@ -157,21 +173,61 @@ func decodeJSON(path string, raw *apiextv1.JSON) (any, error) {
 	return v, nil
 }
 
-// Evaluate applies the policy's rules to the request. Rules that do not
-// match the resource are left out of the response. Rules of a type or with a
-// feature the engine does not evaluate yet answer with an error result that
-// names it, so that nothing passes silently.
+// Evaluate applies the policy's rules to the request, as Kyverno does:
+// mutate rules first, in order, each seeing the previous one's result; then
+// validate rules on the mutated object. Rules that do not match the
+// resource are left out of the response. Rules of a type or with a feature
+// the engine does not evaluate yet answer with an error result that names
+// it, so that nothing passes silently.
 func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 	resp := &PolicyResponse{Policy: p}
 	mreq := req.matchRequest()
 	if p.Namespace != "" && p.Namespace != mreq.Resource.Namespace {
 		return resp
 	}
+	current := req.resource()
+	done := false
 	for _, r := range p.Rules {
+		if r.Type != Mutation {
+			continue
+		}
 		if ok, _ := r.match.Match(mreq); !ok {
 			continue
 		}
-		rr := r.evaluate(p, req, mreq)
+		rr := RuleResponse{Name: r.Name, Type: r.Type, Properties: r.Raw.ReportProperties}
+		if r.unsupported != "" {
+			rr.Status, rr.Message = StatusError, unsupportedMessage(r)
+		} else {
+			values, foreach := p.ruleValues(req, r)
+			var patched map[string]any
+			rr.Status, rr.Message, patched = r.mutate.apply(r.Name, req, current, values, foreach)
+			if rr.Status == StatusPass {
+				current = patched
+				resp.PatchedResource = patched
+			}
+		}
+		resp.Rules = append(resp.Rules, rr)
+		if p.applyOne && rr.Status != StatusSkip {
+			done = true
+			break
+		}
+	}
+	if done {
+		return resp
+	}
+	vreq := req
+	if resp.PatchedResource != nil {
+		vreq = req.withResource(resp.PatchedResource)
+		mreq = vreq.matchRequest()
+	}
+	for _, r := range p.Rules {
+		if r.Type == Mutation {
+			continue
+		}
+		if ok, _ := r.match.Match(mreq); !ok {
+			continue
+		}
+		rr := r.evaluate(p, vreq, mreq)
 		resp.Rules = append(resp.Rules, rr)
 		if p.applyOne && rr.Status != StatusSkip {
 			break
@@ -180,19 +236,34 @@ func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 	return resp
 }
 
+func (p *Policy) ruleValues(req *Request, r *Rule) (map[string]any, map[string][]any) {
+	if req.RuleValues == nil {
+		return nil, nil
+	}
+	return req.RuleValues(p.Name, r.Name)
+}
+
+func unsupportedMessage(r *Rule) string {
+	return fmt.Sprintf("rule %s uses %s, which this version of Kanon does not evaluate yet", r.Name, r.unsupported)
+}
+
 func (r *Rule) evaluate(p *Policy, req *Request, mreq *match.Request) RuleResponse {
 	rr := RuleResponse{Name: r.Name, Type: r.Type, Properties: r.Raw.ReportProperties}
 	if r.unsupported != "" {
 		rr.Status = StatusError
-		rr.Message = fmt.Sprintf("rule %s uses %s, which this version of Kanon does not evaluate yet", r.Name, r.unsupported)
+		rr.Message = unsupportedMessage(r)
+		return rr
+	}
+	values, foreach := p.ruleValues(req, r)
+	if r.Type == Generation {
+		var obj map[string]any
+		rr.Status, rr.Message, obj = r.generate.apply(req, values)
+		if obj != nil {
+			rr.Generated = append(rr.Generated, obj)
+		}
 		return rr
 	}
 	rr.Enforce = p.enforces(r, mreq)
-	var values map[string]any
-	var foreach map[string][]any
-	if req.RuleValues != nil {
-		values, foreach = req.RuleValues(p.Name, r.Name)
-	}
 	rr.Status, rr.Message = r.validate.evaluate(r.Name, req, rr.Enforce, values, foreach)
 	return rr
 }

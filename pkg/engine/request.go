@@ -118,3 +118,16 @@ func stringMap(v any) map[string]string {
 	}
 	return out
 }
+
+// withResource returns a copy of the request whose object under review is
+// obj (the mutated object, for the validate phase).
+func (r *Request) withResource(obj map[string]any) *Request {
+	c := *r
+	c.ctx, c.mreq = nil, nil
+	if c.Object == nil {
+		c.OldObject = obj
+	} else {
+		c.Object = obj
+	}
+	return &c
+}

@@ -34,6 +34,8 @@ type RuleResponse struct {
 	Enforce bool
 	// Properties are the rule's reportProperties.
 	Properties map[string]string
+	// Generated are the downstream resources a generate rule produced.
+	Generated []map[string]any
 }
 
 // PolicyResponse is the outcome of one policy on one resource: one entry
@@ -41,6 +43,9 @@ type RuleResponse struct {
 type PolicyResponse struct {
 	Policy *Policy
 	Rules  []RuleResponse
+	// PatchedResource is the object after the policy's mutate rules; nil
+	// when no mutate rule changed it.
+	PatchedResource map[string]any
 }
 
 // Counts returns the number of rules with each status.

@@ -26,6 +26,10 @@ type Options struct {
 	WarnNoPass   bool
 	PolicyReport bool
 	OutputFormat string
+	// Output is a file or directory for mutated resources (-o).
+	Output string
+	// StdinMode prints mutated resources alone, ready to pipe to kubectl (-i).
+	StdinMode bool
 	RemoveColor  bool
 	Color        bool
 	Stdin        io.Reader
@@ -67,5 +71,7 @@ func NewCommand() *cobra.Command {
 	f.BoolVarP(&opts.PolicyReport, "policy-report", "p", false, "Print a ClusterPolicyReport/PolicyReport instead of the text output")
 	f.StringVar(&opts.OutputFormat, "output-format", "yaml", "Policy report format: yaml or json")
 	f.BoolVar(&opts.RemoveColor, "remove-color", false, "Print without colours")
+	f.StringVarP(&opts.Output, "output", "o", "", "Write mutated resources to this file, or to <name>-mutated.yaml files in this directory")
+	f.BoolVarP(&opts.StdinMode, "stdin", "i", false, "Print mutated resources without headers, for piping to kubectl")
 	return cmd
 }

@@ -75,11 +75,14 @@ func Run(opts Options) error {
 			skipped = append(skipped, report.PolicyDiagnostic{Name: p.Source.Name, Reason: p.Err.Error()})
 		}
 	}
-	if !opts.PolicyReport {
+	if !opts.PolicyReport && !opts.StdinMode {
 		fmt.Fprint(out, report.ApplyingLine(rules, len(resources), 0))
 	}
 	data := &source.Offline{Resources: resources}
 	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
+	if err := writeMutations(&opts, responses); err != nil {
+		return err
+	}
 	counts := report.ApplyCounts{Error: len(skipped)}
 	for _, r := range responses {
 		for _, rr := range r.Result.Rules {

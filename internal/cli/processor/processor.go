@@ -22,9 +22,22 @@ type Input struct {
 
 // Response is one policy applied to one resource.
 type Response struct {
+	// Resource is the resource as loaded.
 	Resource *manifest.Document
-	Policy   *engine.Policy
-	Result   *engine.PolicyResponse
+	// Object is the object the policy saw: the loaded resource as mutated
+	// by the policies before it.
+	Object map[string]any
+	Policy *engine.Policy
+	Result *engine.PolicyResponse
+}
+
+// Patched returns the object after this policy: its mutation, or the
+// object it saw when it changed nothing.
+func (r *Response) Patched() map[string]any {
+	if r.Result.PatchedResource != nil {
+		return r.Result.PatchedResource
+	}
+	return r.Object
 }
 
 // Meta is what the commands show of a resource.
@@ -45,7 +58,8 @@ func ResourceMeta(obj map[string]any) Meta {
 }
 
 // Process applies every valid policy to every resource, in order: resources
-// outer, policies inner. A response is returned for every pair, also when no
+// outer, policies inner; each policy sees the resource as mutated by the
+// policies before it. A response is returned for every pair, also when no
 // rule applied.
 func Process(in Input) []Response {
 	var out []Response
@@ -57,6 +71,7 @@ func Process(in Input) []Response {
 		// One request per resource, shared by the policies that see it the
 		// same way, so its JSON context and match data are built once.
 		var shared *engine.Request
+		current := doc.Object
 		for _, p := range in.Policies {
 			if p.Compiled == nil {
 				continue
@@ -66,7 +81,7 @@ func Process(in Input) []Response {
 			req := shared
 			if req == nil || req.Operation != op || values != nil {
 				req = &engine.Request{
-					Object:      doc.Object,
+					Object:      current,
 					Operation:   op,
 					Kind:        parent,
 					Subresource: sub,
@@ -77,13 +92,18 @@ func Process(in Input) []Response {
 					Data:        in.Data,
 				}
 				if op == "DELETE" {
-					req.Object, req.OldObject = nil, doc.Object
+					req.Object, req.OldObject = nil, current
 				}
 				if values == nil {
 					shared = req
 				}
 			}
-			out = append(out, Response{Resource: doc, Policy: p.Compiled, Result: p.Compiled.Evaluate(req)})
+			res := p.Compiled.Evaluate(req)
+			out = append(out, Response{Resource: doc, Object: current, Policy: p.Compiled, Result: res})
+			if res.PatchedResource != nil {
+				current = res.PatchedResource
+				shared = nil
+			}
 		}
 	}
 	return out

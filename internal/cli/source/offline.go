@@ -17,12 +17,37 @@ import (
 // Anything else is engine.ErrNoData, which leaves the entry unset (values
 // files can still provide it), as Kyverno's CLI does.
 type Offline struct {
-	Resources     []manifest.Document
+	Resources []manifest.Document
+	// Sources are extra objects generate rules may clone (a test's
+	// cloneSourceResource files).
+	Sources       []manifest.Document
 	APIResponses  []v1alpha1.APICallResponse
 	GlobalEntries []v1alpha1.GlobalContextEntryMock
 }
 
-var _ engine.ExternalData = (*Offline)(nil)
+var (
+	_ engine.ExternalData    = (*Offline)(nil)
+	_ engine.SourceResources = (*Offline)(nil)
+)
+
+// Resource implements engine.SourceResources from the clone sources and the
+// given resources.
+func (o *Offline) Resource(apiVersion, kind, namespace, name string) (map[string]any, error) {
+	for _, list := range [][]manifest.Document{o.Sources, o.Resources} {
+		for i := range list {
+			av, k := Kind(&list[i])
+			if k != kind || (apiVersion != "" && av != apiVersion) {
+				continue
+			}
+			meta, _ := list[i].Object["metadata"].(map[string]any)
+			ns, _ := meta["namespace"].(string)
+			if meta["name"] == name && (ns == namespace || (ns == "" && namespace == "default")) {
+				return list[i].Object, nil
+			}
+		}
+	}
+	return nil, engine.ErrNoData
+}
 
 // ConfigMap implements engine.ExternalData.
 func (o *Offline) ConfigMap(namespace, name string) (map[string]any, error) {

@@ -14,6 +14,7 @@ import (
 // checker compares a test's expected results with the engine's responses.
 type checker struct {
 	rows      *report.TestRows
+	expected  *expectedFiles
 	resources []manifest.Document
 	responses []processor.Response
 	policies  []*source.Policy
@@ -71,7 +72,9 @@ func (c *checker) check(want v1alpha1.TestResult) {
 			continue
 		}
 		before := len(c.rows.Rows())
-		for _, resp := range c.responses {
+		dropped := false
+		for i := range c.responses {
+			resp := &c.responses[i]
 			if resp.Policy.Name != policyName || processor.ResourceMeta(resp.Resource.Object) != key {
 				continue
 			}
@@ -79,6 +82,31 @@ func (c *checker) check(want v1alpha1.TestResult) {
 			for _, rr := range resp.Result.Rules {
 				if want.Rule != "" && rr.Name != want.Rule && rr.Name != "autogen-"+want.Rule && rr.Name != "autogen-cronjob-"+want.Rule {
 					continue
+				}
+				if rr.Type == engine.Generation && (want.GeneratedResource != "" || len(want.GeneratedResources) > 0) {
+					c.checkGenerated(want, rr, cell, expected)
+					added = true
+					continue
+				}
+				if patched := want.PatchedResources + want.PatchedResource; patched != "" {
+					obj := resp.Patched()
+					if rr.Type != engine.Mutation {
+						obj = resp.Object
+					}
+					ok, reason, msg, err := c.expected.compareResource(patched, "PatchedResources", obj)
+					if err != nil && !want.FailOnMissingResources {
+						// Kyverno drops a result whose expected file lacks the object.
+						added, dropped = true, true
+						continue
+					}
+					if err != nil {
+						msg = "error: failed to compare PatchedResources resources (" + err.Error() + ")"
+					}
+					if !ok {
+						c.rows.Checked(want.Policy, rr.Name, cell, false, reason, msg)
+						added = true
+						continue
+					}
 				}
 				got := string(reportStatus(resp.Policy, rr))
 				if got == expected {
@@ -92,7 +120,7 @@ func (c *checker) check(want v1alpha1.TestResult) {
 				c.rows.Excluded(want.Policy, want.Rule, cell)
 			}
 		}
-		if len(c.rows.Rows()) == before {
+		if len(c.rows.Rows()) == before && !dropped {
 			c.rows.NotFound(want.Policy, want.Rule, cell)
 		}
 	}
@@ -161,4 +189,49 @@ func reportStatus(p *engine.Policy, rr engine.RuleResponse) engine.Status {
 		return engine.StatusWarn
 	}
 	return rr.Status
+}
+
+// checkGenerated compares the resources a generate rule produced with the
+// expected generatedResource file(s): one row per generated object.
+func (c *checker) checkGenerated(want v1alpha1.TestResult, rr engine.RuleResponse, cell, expected string) {
+	files := want.GeneratedResources
+	if want.GeneratedResource != "" {
+		files = append([]string{want.GeneratedResource}, files...)
+	}
+	if len(rr.Generated) == 0 {
+		got := string(rr.Status)
+		if got == expected {
+			c.rows.Checked(want.Policy, rr.Name, cell, true, report.ReasonOk, rr.Message)
+		} else {
+			c.rows.Checked(want.Policy, rr.Name, cell, false, report.ReasonMismatch(expected, got), rr.Message)
+		}
+		return
+	}
+	for _, obj := range rr.Generated {
+		m := processor.ResourceMeta(obj)
+		genCell := report.ResourceKey(m.APIVersion, m.Kind, m.Namespace, m.Name)
+		var lastMsg, lastReason string
+		matched := false
+		for _, f := range files {
+			ok, reason, msg, err := c.expected.compareResource(f, "GeneratedResource", obj)
+			if err != nil {
+				reason, msg = report.ReasonResourceError, "error: failed to compare GeneratedResource resources ("+err.Error()+")"
+			}
+			if ok {
+				matched = true
+				break
+			}
+			lastReason, lastMsg = reason, msg
+		}
+		if !matched {
+			c.rows.Checked(want.Policy, rr.Name, genCell, false, lastReason, lastMsg)
+			continue
+		}
+		got := string(rr.Status)
+		if got == expected {
+			c.rows.Checked(want.Policy, rr.Name, genCell, true, report.ReasonOk, rr.Message)
+		} else {
+			c.rows.Checked(want.Policy, rr.Name, genCell, false, report.ReasonMismatch(expected, got), rr.Message)
+		}
+	}
 }

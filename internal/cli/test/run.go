@@ -198,9 +198,19 @@ func runTest(opts *Options, tc *testCase, sel selector, palette report.Palette) 
 	}
 	say(report.ApplyingTestLine(len(policies), len(resources), 0))
 	data := &source.Offline{Resources: resources, APIResponses: t.APICallResponses, GlobalEntries: t.GlobalContextEntries}
+	for _, r := range t.Results {
+		if r.CloneSourceResource == "" {
+			continue
+		}
+		docs, err := reader.Documents(rel(r.CloneSourceResource))
+		if err != nil {
+			return nil, true, fmt.Errorf("%s: cloneSourceResource: %w", tc.path, err)
+		}
+		data.Sources = append(data.Sources, docs...)
+	}
 	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
 	say(report.LineCheckingResults)
-	c := &checker{rows: &report.TestRows{Palette: palette}, resources: resources, responses: responses, policies: policies}
+	c := &checker{rows: &report.TestRows{Palette: palette}, expected: &expectedFiles{dir: dir}, resources: resources, responses: responses, policies: policies}
 	for _, want := range results {
 		c.check(want)
 	}
