@@ -29,12 +29,12 @@ type Options struct {
 	// Output is a file or directory for mutated resources (-o).
 	Output string
 	// StdinMode prints mutated resources alone, ready to pipe to kubectl (-i).
-	StdinMode bool
-	RemoveColor  bool
-	Color        bool
-	Stdin        io.Reader
-	Stdout       io.Writer
-	Stderr       io.Writer
+	StdinMode   bool
+	RemoveColor bool
+	Color       bool
+	Stdin       io.Reader
+	Stdout      io.Writer
+	Stderr      io.Writer
 }
 
 // NewCommand returns the cobra command for `kanon apply`.
