@@ -71,7 +71,7 @@ func (g *generateRule) apply(req *Request, values map[string]any) (Status, strin
 		return StatusError, "failed to load context: " + err.Error(), nil
 	}
 	if g.preconditions != nil {
-		ok, msg, err := g.preconditions.Evaluate(func(v any) (any, error) { return variables.SubstituteAll(v, c, opts) })
+		ok, msg, err := g.preconditions.Evaluate(substFunc(c, opts))
 		if err != nil {
 			return StatusError, "failed to evaluate preconditions: " + err.Error(), nil
 		}

@@ -125,12 +125,7 @@ func (mu *mutation) run(s *patchSpec, c *evalContext, obj map[string]any) (Statu
 		return StatusError, "failed to load context: " + err.Error(), obj
 	}
 	if s.preconditions != nil {
-		ok, msg, err := s.preconditions.Evaluate(func(v any) (any, error) {
-			if !variables.HasVariables(v) {
-				return v, nil
-			}
-			return variables.SubstituteAll(v, c, mu.opts)
-		})
+		ok, msg, err := s.preconditions.Evaluate(substFunc(c, mu.opts))
 		if err != nil {
 			return StatusError, "failed to evaluate preconditions: " + err.Error(), obj
 		}

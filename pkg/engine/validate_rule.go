@@ -243,12 +243,16 @@ func (s *checkSpec) needsContext() bool {
 
 // subst substitutes variables in a condition key or value; constants (the
 // common case for values) are returned as they are, without a copy.
-func (e *evaluator) subst(c *evalContext) func(any) (any, error) {
+func (e *evaluator) subst(c *evalContext) func(any) (any, error) { return substFunc(c, e.opts) }
+
+// substFunc substitutes variables in a condition key or value; constants are
+// returned as they are, without a copy.
+func substFunc(c *evalContext, opts variables.Options) func(any) (any, error) {
 	return func(v any) (any, error) {
 		if !variables.HasVariables(v) {
 			return v, nil
 		}
-		return variables.SubstituteAll(v, c, e.opts)
+		return variables.SubstituteAll(v, c, opts)
 	}
 }
 
