@@ -268,12 +268,5 @@ func (r *Rule) evaluate(p *Policy, req *Request, mreq *match.Request) RuleRespon
 	return rr
 }
 
-// Validate checks that the policy's patterns compile; it is Compile without
-// keeping the result, for callers that only want the diagnostics.
-func Validate(src Source) error {
-	_, err := Compile(src)
-	return err
-}
-
 // CountRules returns the number of rules including autogen rules.
 func (p *Policy) CountRules() int { return len(p.Rules) }

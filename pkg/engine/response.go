@@ -48,11 +48,3 @@ type PolicyResponse struct {
 	PatchedResource map[string]any
 }
 
-// Counts returns the number of rules with each status.
-func (r *PolicyResponse) Counts() map[Status]int {
-	c := map[Status]int{}
-	for _, rr := range r.Rules {
-		c[rr.Status]++
-	}
-	return c
-}

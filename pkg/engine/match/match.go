@@ -213,9 +213,6 @@ func (r *Rule) Match(req *Request) (bool, string) {
 	return true, ""
 }
 
-// Matches reports whether the match block alone selects the request.
-func (r *Rule) Matches(req *Request) bool { return r.match.matches(req, false) }
-
 // matches evaluates the block; for exclude blocks an empty filter never
 // excludes, for match blocks an empty filter never matches.
 func (b *block) matches(req *Request, exclude bool) bool {
