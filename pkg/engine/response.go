@@ -47,4 +47,3 @@ type PolicyResponse struct {
 	// when no mutate rule changed it.
 	PatchedResource map[string]any
 }
-
