@@ -1,7 +1,6 @@
 package conditions
 
 import (
-	"encoding/json"
 	"fmt"
 	"github.com/kanon-policy/kanon/pkg/engine/jmespath"
 	"math"
@@ -13,38 +12,15 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 )
 
-// toFloat converts any Go number (and json.Number) to float64.
+// toFloat converts any Go number (and a valid json.Number) to float64, the
+// way jmespath.Normalize does.
 func toFloat(v any) (float64, bool) {
-	switch t := v.(type) {
-	case float64:
-		return t, true
-	case float32:
-		return float64(t), true
-	case int:
-		return float64(t), true
-	case int8:
-		return float64(t), true
-	case int16:
-		return float64(t), true
-	case int32:
-		return float64(t), true
-	case int64:
-		return float64(t), true
-	case uint:
-		return float64(t), true
-	case uint8:
-		return float64(t), true
-	case uint16:
-		return float64(t), true
-	case uint32:
-		return float64(t), true
-	case uint64:
-		return float64(t), true
-	case json.Number:
-		f, err := t.Float64()
-		return f, err == nil
+	switch v.(type) {
+	case nil, string, bool, map[string]any, []any:
+		return 0, false
 	}
-	return 0, false
+	f, ok := jmespath.Normalize(v).(float64)
+	return f, ok
 }
 
 // normalize turns a Go number into float64, the type of every number in

@@ -34,15 +34,22 @@ func jpTimeNowUTC(e *Env, _ []any) (any, error) {
 }
 
 func jpTimeAdd(_ *Env, a []any) (any, error) {
-	t, err := rfc3339(a[0])
-	if err != nil {
-		return nil, err
-	}
-	d, err := time.ParseDuration(a[1].(string))
+	t, d, err := timeAndDuration(a)
 	if err != nil {
 		return nil, err
 	}
 	return t.Add(d).Format(time.RFC3339), nil
+}
+
+// timeAndDuration reads the (RFC 3339 time, duration) arguments of
+// time_add and time_truncate.
+func timeAndDuration(a []any) (time.Time, time.Duration, error) {
+	t, err := rfc3339(a[0])
+	if err != nil {
+		return time.Time{}, 0, err
+	}
+	d, err := time.ParseDuration(a[1].(string))
+	return t, d, err
 }
 
 // jpTimeParse converts a time in a Go layout to RFC 3339. A layout that is an
@@ -118,11 +125,7 @@ func jpTimeBetween(_ *Env, a []any) (any, error) {
 }
 
 func jpTimeTruncate(_ *Env, a []any) (any, error) {
-	t, err := rfc3339(a[0])
-	if err != nil {
-		return nil, err
-	}
-	d, err := time.ParseDuration(a[1].(string))
+	t, d, err := timeAndDuration(a)
 	if err != nil {
 		return nil, err
 	}
