@@ -211,7 +211,7 @@ func (v *validateRule) evaluate(rule string, req *Request, enforce bool, values 
 }
 
 func (v *validateRule) check(rule string, req *Request, resource map[string]any, values map[string]any, foreachValues map[string][]any) (Status, string) {
-	c := &evalContext{root: map[string]any{}, owned: true}
+	c := &evalContext{owned: true}
 	if v.spec.needsContext() || len(values) > 0 {
 		c = req.context().child()
 		for k, val := range values {
