@@ -32,6 +32,9 @@ fuzz: ## A short run of every fuzz target.
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./pkg/manifest/
 	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime 20s ./pkg/engine/pattern/
 	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime 20s ./pkg/engine/validate/
+	$(GO) test -run '^$$' -fuzz '^FuzzPreprocessStrategicMerge$$' -fuzztime 20s ./pkg/engine/mutate/
+	$(GO) test -run '^$$' -fuzz '^FuzzStrategicMerge$$' -fuzztime 20s ./pkg/engine/mutate/
+	$(GO) test -run '^$$' -fuzz '^FuzzApplyJSON6902$$' -fuzztime 20s ./pkg/engine/mutate/
 
 bench: ## Engine and CLI benchmarks (see docs/performance.md).
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/engine/... ./bench/...

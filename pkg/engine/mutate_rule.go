@@ -88,7 +88,14 @@ func compilePatch(path string, ctxEntries []kyvernov1.ContextEntry, pre, strateg
 		if strings.TrimSpace(f.List) == "" {
 			return nil, fmt.Errorf("%s.list: required", fp)
 		}
-		pf := &patchForeach{list: f.List, spec: inner, descending: f.Order != nil && *f.Order == "Descending"}
+		// Kustomize moves every patched list element to the front, so
+		// Kyverno walks a strategic-merge foreach in descending order
+		// unless an order is given; the original order then survives.
+		descending := inner.strategic != nil
+		if f.Order != nil {
+			descending = *f.Order == "Descending"
+		}
+		pf := &patchForeach{list: f.List, spec: inner, descending: descending}
 		s.foreach = append(s.foreach, pf)
 	}
 	if s.strategic == nil && s.json6902 == "" && len(s.foreach) == 0 {

@@ -73,6 +73,36 @@ spec:
 			},
 		},
 		{
+			name: "strategic-merge foreach keeps the container order",
+			policy: `kind: ClusterPolicy
+metadata: {name: p}
+spec:
+  rules:
+  - name: r
+    match: {any: [{resources: {kinds: [Pod]}}]}
+    mutate:
+      foreach:
+      - list: request.object.spec.containers
+        patchStrategicMerge:
+          spec:
+            containers:
+            - (name): "{{ element.name }}"
+              +(imagePullPolicy): IfNotPresent`,
+			wantRule: map[string]Status{"r": StatusPass},
+			check: func(t *testing.T, resp *PolicyResponse) {
+				var names []string
+				for _, c := range resp.PatchedResource["spec"].(map[string]any)["containers"].([]any) {
+					names = append(names, c.(map[string]any)["name"].(string))
+					if c.(map[string]any)["imagePullPolicy"] != "IfNotPresent" {
+						t.Errorf("container %v not patched", c)
+					}
+				}
+				if strings.Join(names, ",") != "app,sidecar" {
+					t.Errorf("container order %v, want app,sidecar", names)
+				}
+			},
+		},
+		{
 			name: "generate data with variables",
 			policy: `kind: ClusterPolicy
 metadata: {name: p}

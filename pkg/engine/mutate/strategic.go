@@ -101,9 +101,10 @@ func walkList(pat []any, res any) ([]any, error) {
 }
 
 // processListOfMaps evaluates every anchored patch element against every
-// resource element. Like Kyverno, one working copy of the patch element is
-// shared by all resource elements, so add-if-not-present anchors inside it
-// are resolved against the first resource element that reaches them.
+// resource element. Each resource element gets its own copy of the patch
+// element, so add-if-not-present anchors inside a conditional element are
+// resolved per element (a key that one element has is still added to the
+// others that lack it).
 func processListOfMaps(pat []any, res any) ([]any, error) {
 	var resElems []any
 	switch r := res.(type) {
@@ -121,10 +122,8 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 		hasGlobal := hasAnchors(el, func(k validate.AnchorKind) bool { return k == validate.AnchorGlobal })
 		anyGlobalPassed := false
 		var lastGlobal error
-		work := deepCopy(el)
 		for _, re := range resElems {
-			nw, err := preprocess(work, re)
-			work = nw
+			work, err := preprocess(deepCopy(el), re)
 			if err != nil {
 				switch {
 				case isCondition(err):
@@ -145,9 +144,7 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 			}
 		}
 		if res == absent {
-			nw, err := preprocess(work, absent)
-			work = nw
-			if err != nil {
+			if _, err := preprocess(deepCopy(el), absent); err != nil {
 				if isCondition(err) {
 					continue
 				}
