@@ -15,10 +15,24 @@ import (
 )
 
 // mutateRule is a compiled mutate rule: one level of patches (the rule
-// itself) with its context, preconditions and foreach entries.
+// itself) with its context, preconditions and foreach entries, and for a
+// mutate-existing rule the targets the patches apply to.
 type mutateRule struct {
-	spec        *patchSpec
-	unsupported string
+	spec *patchSpec
+	// targets select the existing objects to patch; empty for a rule that
+	// patches the resource under review.
+	targets []*mutateTarget
+	// patches is spec without the rule's context and preconditions, applied
+	// to each target.
+	patches *patchSpec
+}
+
+// mutateTarget is one entry of mutate.targets.
+type mutateTarget struct {
+	spec          kyvernov1.ResourceSpec
+	selector      *compiledSelector
+	context       []contextEntry
+	preconditions *conditions.Conditions
 }
 
 // patchSpec is one level of a mutate rule: the rule, or a foreach entry.
@@ -41,15 +55,34 @@ type patchForeach struct {
 func compileMutate(path string, rule *kyvernov1.Rule) (*mutateRule, error) {
 	m := rule.Mutation
 	mr := &mutateRule{}
-	if len(m.Targets) > 0 {
-		mr.unsupported = "mutate existing (targets)"
-		return mr, nil
-	}
 	spec, err := compilePatch(path+".mutate", rule.Context, rule.RawAnyAllConditions, m.RawPatchStrategicMerge, m.PatchesJSON6902, m.ForEachMutation)
 	if err != nil {
 		return nil, err
 	}
 	mr.spec = spec
+	for i := range m.Targets {
+		t := &m.Targets[i]
+		tp := fmt.Sprintf("%s.mutate.targets[%d]", path, i)
+		if t.Kind == "" {
+			return nil, fmt.Errorf("%s.kind: required", tp)
+		}
+		mt := &mutateTarget{spec: t.ResourceSpec}
+		if mt.selector, err = compileSelector(tp+".selector", t.Selector); err != nil {
+			return nil, err
+		}
+		if mt.context, err = compileContext(tp, t.Context); err != nil {
+			return nil, err
+		}
+		if mt.preconditions, err = compileConditions(tp+".preconditions", t.RawAnyAllConditions); err != nil {
+			return nil, err
+		}
+		mr.targets = append(mr.targets, mt)
+	}
+	if len(mr.targets) > 0 {
+		patches := *spec
+		patches.context, patches.preconditions = nil, nil
+		mr.patches = &patches
+	}
 	return mr, nil
 }
 
@@ -127,18 +160,70 @@ func (m *mutateRule) apply(rule string, req *Request, obj map[string]any, values
 	return status, msg, patched
 }
 
-func (mu *mutation) run(s *patchSpec, c *evalContext, obj map[string]any) (Status, string, map[string]any) {
-	if err := loadContext(s.context, c, mu.req.Data); err != nil {
-		return StatusError, "failed to load context: " + err.Error(), obj
+// applyExisting runs a mutate-existing rule: the rule's context and
+// preconditions on the trigger, then for every target found through
+// req.Targets (exposed as the variable "target") the target's context and
+// preconditions and the patches. It answers one response per target, with
+// the patched target; a single skip when there is no target.
+func (m *mutateRule) applyExisting(rule string, req *Request, values map[string]any, foreachValues map[string][]any) []RuleResponse {
+	c := req.context().child()
+	for k, v := range values {
+		c.setPath(k, v)
 	}
-	if s.preconditions != nil {
-		ok, msg, err := s.preconditions.Evaluate(substFunc(c, mu.opts))
+	mu := &mutation{rule: rule, req: req, foreach: foreachValues, opts: variables.Options{DeleteRequest: req.operation() == "DELETE"}}
+	if status, msg, ok := enterScope(m.spec.context, m.spec.preconditions, c, req.Data, mu.opts); !ok {
+		return []RuleResponse{{Status: status, Message: msg}}
+	}
+	var out []RuleResponse
+	for i, t := range m.targets {
+		targets, err := t.find(c, req.Targets, mu.opts)
 		if err != nil {
-			return StatusError, "failed to evaluate preconditions: " + err.Error(), obj
+			out = append(out, RuleResponse{Status: StatusError, Message: fmt.Sprintf("failed to get targets[%d]: %v", i, err)})
+			continue
 		}
-		if !ok {
-			return StatusSkip, joinNonEmpty("; ", "preconditions not met", msg), obj
+		for _, target := range targets {
+			tc := c.child()
+			tc.setPath("target", target)
+			rr := RuleResponse{PatchedTarget: target}
+			var ok bool
+			if rr.Status, rr.Message, ok = enterScope(t.context, t.preconditions, tc, req.Data, mu.opts); ok {
+				var patched map[string]any
+				rr.Status, rr.Message, patched = mu.run(m.patches, tc, target)
+				switch {
+				case rr.Status == StatusPass && reflect.DeepEqual(patched, target):
+					rr.Status, rr.Message = StatusSkip, "no patches applied"
+				case rr.Status == StatusPass:
+					meta := refOf(target)
+					rr.Message, rr.PatchedTarget = fmt.Sprintf("mutated %s %s", meta.Kind, joinNonEmpty("/", meta.Namespace, meta.Name)), patched
+				}
+			}
+			out = append(out, rr)
 		}
+	}
+	if len(out) == 0 {
+		return []RuleResponse{{Status: StatusSkip, Message: "no target resources found"}}
+	}
+	return out
+}
+
+// find looks the target up, with the variables of its identity and
+// selector substituted.
+func (t *mutateTarget) find(c *evalContext, l ResourceLister, opts variables.Options) ([]map[string]any, error) {
+	spec, err := substituteSpec(t.spec, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	sel, err := t.selector.selector(c, opts)
+	if err != nil {
+		return nil, err
+	}
+	q := ResourceQuery{APIVersion: spec.APIVersion, Kind: spec.Kind, Namespace: spec.Namespace, Name: spec.Name, Selector: sel}
+	return listObjects(l, q, spec.UID)
+}
+
+func (mu *mutation) run(s *patchSpec, c *evalContext, obj map[string]any) (Status, string, map[string]any) {
+	if status, msg, ok := enterScope(s.context, s.preconditions, c, mu.req.Data, mu.opts); !ok {
+		return status, msg, obj
 	}
 	patched := obj
 	if s.strategic != nil {

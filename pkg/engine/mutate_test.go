@@ -120,7 +120,7 @@ spec:
 			wantRule: map[string]Status{"gen": StatusPass},
 			check: func(t *testing.T, resp *PolicyResponse) {
 				g := resp.Rules[0].Generated
-				if len(g) != 1 || g[0]["metadata"].(map[string]any)["name"] != "web-info" || g[0]["data"].(map[string]any)["owner"] != "web" {
+				if len(g) != 1 || g[0].Object["metadata"].(map[string]any)["name"] != "web-info" || g[0].Object["data"].(map[string]any)["owner"] != "web" {
 					t.Errorf("generated %v", g)
 				}
 			},

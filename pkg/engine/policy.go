@@ -138,16 +138,10 @@ func compileRule(path string, raw *kyvernov1.Rule) (*Rule, error) {
 		if r.mutate, err = compileMutate(path, raw); err != nil {
 			return nil, err
 		}
-		if r.unsupported == "" {
-			r.unsupported = r.mutate.unsupported
-		}
 	}
 	if raw.Generation != nil {
 		if r.generate, err = compileGenerate(path, raw); err != nil {
 			return nil, err
-		}
-		if r.unsupported == "" {
-			r.unsupported = r.generate.unsupported
 		}
 	}
 	if raw.Validation != nil {
@@ -180,12 +174,14 @@ func decodeJSON(path string, raw *apiextv1.JSON) (any, error) {
 // the engine does not evaluate yet answer with an error result that names
 // it, so that nothing passes silently.
 func (p *Policy) Evaluate(req *Request) *PolicyResponse {
-	resp := &PolicyResponse{Policy: p}
+	resp := &PolicyResponse{Policy: p, Resource: req.resource()}
 	mreq := req.matchRequest()
 	if p.Namespace != "" && p.Namespace != mreq.Resource.Namespace {
 		return resp
 	}
-	current := req.resource()
+	// Each mutate rule sees the object as patched by the rules before it,
+	// in its variables (request.object) and in its match.
+	vreq := req
 	done := false
 	for _, r := range p.Rules {
 		if r.Type != Mutation {
@@ -194,31 +190,20 @@ func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 		if ok, _ := r.match.Match(mreq); !ok {
 			continue
 		}
-		rr := RuleResponse{Name: r.Name, Type: r.Type, Properties: r.Raw.ReportProperties}
-		if r.unsupported != "" {
-			rr.Status, rr.Message = StatusError, unsupportedMessage(r)
-		} else {
-			values, foreach := p.ruleValues(req, r)
-			var patched map[string]any
-			rr.Status, rr.Message, patched = r.mutate.apply(r.Name, req, current, values, foreach)
-			if rr.Status == StatusPass {
-				current = patched
-				resp.PatchedResource = patched
-			}
+		rrs, patched := p.mutate(r, vreq)
+		resp.Rules = append(resp.Rules, rrs...)
+		if patched != nil {
+			resp.PatchedResource = patched
+			vreq = req.withResource(patched)
+			mreq = vreq.matchRequest()
 		}
-		resp.Rules = append(resp.Rules, rr)
-		if p.applyOne && rr.Status != StatusSkip {
+		if p.applyOne && !allSkipped(rrs) {
 			done = true
 			break
 		}
 	}
 	if done {
 		return resp
-	}
-	vreq := req
-	if resp.PatchedResource != nil {
-		vreq = req.withResource(resp.PatchedResource)
-		mreq = vreq.matchRequest()
 	}
 	for _, r := range p.Rules {
 		if r.Type == Mutation {
@@ -234,6 +219,39 @@ func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 		}
 	}
 	return resp
+}
+
+// mutate runs one mutate rule on the request: one response, or one per
+// target for a mutate-existing rule. patched is the request's object after
+// the rule, nil when the rule did not patch it.
+func (p *Policy) mutate(r *Rule, req *Request) (rrs []RuleResponse, patched map[string]any) {
+	base := RuleResponse{Name: r.Name, Type: r.Type, Properties: r.Raw.ReportProperties}
+	if r.unsupported != "" {
+		base.Status, base.Message = StatusError, unsupportedMessage(r)
+		return []RuleResponse{base}, nil
+	}
+	values, foreach := p.ruleValues(req, r)
+	if len(r.mutate.targets) > 0 {
+		rrs := r.mutate.applyExisting(r.Name, req, values, foreach)
+		for i := range rrs {
+			rrs[i].Name, rrs[i].Type, rrs[i].Properties = base.Name, base.Type, base.Properties
+		}
+		return rrs, nil
+	}
+	base.Status, base.Message, patched = r.mutate.apply(r.Name, req, req.resource(), values, foreach)
+	if base.Status != StatusPass {
+		patched = nil
+	}
+	return []RuleResponse{base}, patched
+}
+
+func allSkipped(rrs []RuleResponse) bool {
+	for _, rr := range rrs {
+		if rr.Status != StatusSkip {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *Policy) ruleValues(req *Request, r *Rule) (map[string]any, map[string][]any) {
@@ -256,16 +274,49 @@ func (r *Rule) evaluate(p *Policy, req *Request, mreq *match.Request) RuleRespon
 	}
 	values, foreach := p.ruleValues(req, r)
 	if r.Type == Generation {
-		var obj map[string]any
-		rr.Status, rr.Message, obj = r.generate.apply(req, values)
-		if obj != nil {
-			rr.Generated = append(rr.Generated, obj)
-		}
+		rr.Status, rr.Message, rr.Generated = r.generate.apply(p, r.Name, req, values)
 		return rr
 	}
 	rr.Enforce = p.enforces(r, mreq)
 	rr.Status, rr.Message = r.validate.evaluate(r.Name, req, rr.Enforce, values, foreach)
 	return rr
+}
+
+// MutateExisting reports whether the rule is a mutate-existing rule
+// (mutate.targets): its responses carry patched targets, to be applied by
+// a background controller, and never patch the request's object.
+func (r *Rule) MutateExisting() bool {
+	return r.mutate != nil && len(r.mutate.targets) > 0
+}
+
+// MutateExistingOnPolicyUpdate reports whether a mutate-existing rule also
+// mutates its targets when the policy is created or updated: the rule's
+// mutate.mutateExistingOnPolicyUpdate, else the policy's.
+func (p *Policy) MutateExistingOnPolicyUpdate(r *Rule) bool {
+	if !r.MutateExisting() {
+		return false
+	}
+	if v := r.Raw.Mutation.MutateExistingOnPolicyUpdate; v != nil {
+		return *v
+	}
+	return p.Spec.MutateExistingOnPolicyUpdate
+}
+
+// GenerateExisting reports whether a generate rule also generates for the
+// triggers that exist when the policy is created: the rule's
+// generate.generateExisting, else the policy's generateExisting (or its
+// deprecated generateExistingOnPolicyUpdate).
+func (p *Policy) GenerateExisting(r *Rule) bool {
+	if r.Raw.Generation == nil {
+		return false
+	}
+	if v := r.Raw.Generation.GenerateExisting; v != nil {
+		return *v
+	}
+	if p.Spec.GenerateExisting {
+		return true
+	}
+	return p.Spec.GenerateExistingOnPolicyUpdate != nil && *p.Spec.GenerateExistingOnPolicyUpdate
 }
 
 // CountRules returns the number of rules including autogen rules.

@@ -35,6 +35,12 @@ type Request struct {
 	// Data loads external context entries (configMap, apiCall,
 	// imageRegistry, globalReference); nil means none are available.
 	Data ExternalData
+	// Sources finds the objects generate rules clone (clone, cloneList);
+	// nil means none exist.
+	Sources ResourceLister
+	// Targets finds the existing objects mutate-existing rules patch
+	// (mutate.targets); nil means none exist.
+	Targets ResourceLister
 
 	ctx  *evalContext
 	mreq *match.Request

@@ -14,6 +14,9 @@ import (
 type Options struct {
 	PolicyPaths   []string
 	ResourcePaths []string
+	// TargetPaths are files or directories with the existing objects
+	// mutate-existing rules patch (--target-resource).
+	TargetPaths []string
 	ValuesFile    string
 	// Set holds --set key=value pairs for global values.
 	Set          []string
@@ -60,6 +63,8 @@ func NewCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringSliceVarP(&opts.ResourcePaths, "resource", "r", nil, "Resource files or directories (- for stdin)")
 	f.StringSliceVar(&opts.ResourcePaths, "resources", nil, "Resource files or directories (- for stdin)")
+	f.StringSliceVar(&opts.TargetPaths, "target-resource", nil, "Files or directories with the existing resources that mutate-existing rules patch")
+	f.StringSliceVar(&opts.TargetPaths, "target-resources", nil, "Files or directories with the existing resources that mutate-existing rules patch")
 	f.StringVarP(&opts.ValuesFile, "values-file", "f", "", "Values file with variables for policies and resources")
 	f.StringSliceVarP(&opts.Set, "set", "s", nil, "Global values as key=value pairs")
 	f.StringVarP(&opts.UserInfoFile, "userinfo", "u", "", "User-info file with the requester's roles, cluster roles and subjects")

@@ -78,8 +78,15 @@ func Run(opts Options) error {
 	if !opts.PolicyReport && !opts.StdinMode {
 		fmt.Fprint(out, report.ApplyingLine(rules, len(resources), 0))
 	}
+	targetDocs, err := reader.Documents(opts.TargetPaths...)
+	if err != nil {
+		return fmt.Errorf("failed to load target resources: %w", err)
+	}
 	data := &source.Offline{Resources: resources}
-	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
+	responses := processor.Process(processor.Input{
+		Policies: policies, Resources: resources, Values: values, User: user,
+		Data: data, Sources: data, Targets: source.Objects(source.Resources(targetDocs)),
+	})
 	if err := writeMutations(&opts, responses); err != nil {
 		return err
 	}

@@ -18,6 +18,9 @@ type Input struct {
 	User *match.UserInfo
 	// Data answers context entries offline; nil when none is available.
 	Data engine.ExternalData
+	// Sources are the objects generate rules may clone; Targets the
+	// existing objects mutate-existing rules patch. Either may be nil.
+	Sources, Targets engine.ResourceLister
 }
 
 // Response is one policy applied to one resource.
@@ -90,6 +93,8 @@ func Process(in Input) []Response {
 					Values:      values,
 					RuleValues:  in.Values.RuleValues,
 					Data:        in.Data,
+					Sources:     in.Sources,
+					Targets:     in.Targets,
 				}
 				if op == "DELETE" {
 					req.Object, req.OldObject = nil, current

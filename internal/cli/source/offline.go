@@ -26,27 +26,32 @@ type Offline struct {
 }
 
 var (
-	_ engine.ExternalData    = (*Offline)(nil)
-	_ engine.SourceResources = (*Offline)(nil)
+	_ engine.ExternalData   = (*Offline)(nil)
+	_ engine.ResourceLister = (*Offline)(nil)
+	_ engine.ResourceLister = Objects(nil)
 )
 
-// Resource implements engine.SourceResources from the clone sources and the
-// given resources.
-func (o *Offline) Resource(apiVersion, kind, namespace, name string) (map[string]any, error) {
-	for _, list := range [][]manifest.Document{o.Sources, o.Resources} {
-		for i := range list {
-			av, k := Kind(&list[i])
-			if k != kind || (apiVersion != "" && av != apiVersion) {
-				continue
-			}
-			meta, _ := list[i].Object["metadata"].(map[string]any)
-			ns, _ := meta["namespace"].(string)
-			if meta["name"] == name && (ns == namespace || (ns == "" && namespace == "default")) {
-				return list[i].Object, nil
-			}
+// List implements engine.ResourceLister for generate clone and cloneList
+// sources: the clone sources, then the given resources.
+func (o *Offline) List(q engine.ResourceQuery) ([]map[string]any, error) {
+	out, _ := Objects(o.Sources).List(q)
+	more, _ := Objects(o.Resources).List(q)
+	return append(out, more...), nil
+}
+
+// Objects is a fixed set of objects (a test's targetResources, apply's
+// --target-resource files) answering engine.ResourceLister queries.
+type Objects []manifest.Document
+
+// List implements engine.ResourceLister, in file order.
+func (l Objects) List(q engine.ResourceQuery) ([]map[string]any, error) {
+	var out []map[string]any
+	for i := range l {
+		if q.Matches(l[i].Object) {
+			out = append(out, l[i].Object)
 		}
 	}
-	return nil, engine.ErrNoData
+	return out, nil
 }
 
 // ConfigMap implements engine.ExternalData.

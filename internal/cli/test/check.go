@@ -1,6 +1,7 @@
 package test
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/kanon-policy/kanon/api/cli/v1alpha1"
@@ -16,6 +17,8 @@ type checker struct {
 	rows      *report.TestRows
 	expected  *expectedFiles
 	resources []manifest.Document
+	// targets are the test's targetResources: results may name them.
+	targets   []manifest.Document
 	responses []processor.Response
 	policies  []*source.Policy
 }
@@ -75,12 +78,26 @@ func (c *checker) check(want v1alpha1.TestResult) {
 		dropped := false
 		for i := range c.responses {
 			resp := &c.responses[i]
-			if resp.Policy.Name != policyName || processor.ResourceMeta(resp.Resource.Object) != key {
+			if resp.Policy.Name != policyName {
 				continue
 			}
+			// A response belongs to the key through its resource (the
+			// trigger) or, for a mutate-existing rule, through the target it
+			// patched: tests name either.
+			trigger := processor.ResourceMeta(resp.Resource.Object) == key
 			added := false
 			for _, rr := range resp.Result.Rules {
 				if want.Rule != "" && rr.Name != want.Rule && rr.Name != "autogen-"+want.Rule && rr.Name != "autogen-cronjob-"+want.Rule {
+					continue
+				}
+				cell := cell
+				if rr.PatchedTarget != nil {
+					tm := processor.ResourceMeta(rr.PatchedTarget)
+					if !trigger && tm != key {
+						continue
+					}
+					cell = report.ResourceKey(tm.APIVersion, tm.Kind, tm.Namespace, tm.Name)
+				} else if !trigger {
 					continue
 				}
 				if rr.Type == engine.Generation && (want.GeneratedResource != "" || len(want.GeneratedResources) > 0) {
@@ -90,7 +107,10 @@ func (c *checker) check(want v1alpha1.TestResult) {
 				}
 				if patched := want.PatchedResources + want.PatchedResource; patched != "" {
 					obj := resp.Patched()
-					if rr.Type != engine.Mutation {
+					switch {
+					case rr.PatchedTarget != nil:
+						obj = rr.PatchedTarget
+					case rr.Type != engine.Mutation:
 						obj = resp.Object
 					}
 					ok, reason, msg, err := c.expected.compareResource(patched, "PatchedResources", obj)
@@ -116,7 +136,7 @@ func (c *checker) check(want v1alpha1.TestResult) {
 				}
 				added = true
 			}
-			if !added {
+			if !added && trigger {
 				c.rows.Excluded(want.Policy, want.Rule, cell)
 			}
 		}
@@ -138,8 +158,8 @@ func (c *checker) lookupResources(want v1alpha1.TestResult, name string) []proce
 		return nil
 	}
 	var all, ofKind []processor.Meta
-	for i := range c.resources {
-		m := processor.ResourceMeta(c.resources[i].Object)
+	for _, doc := range slices.Concat(c.resources, c.targets) {
+		m := processor.ResourceMeta(doc.Object)
 		if m.Name != n || (hasNS && m.Namespace != ns) {
 			continue
 		}
@@ -207,7 +227,8 @@ func (c *checker) checkGenerated(want v1alpha1.TestResult, rr engine.RuleRespons
 		}
 		return
 	}
-	for _, obj := range rr.Generated {
+	for _, g := range rr.Generated {
+		obj := g.Object
 		m := processor.ResourceMeta(obj)
 		genCell := report.ResourceKey(m.APIVersion, m.Kind, m.Namespace, m.Name)
 		var lastMsg, lastReason string

@@ -208,9 +208,14 @@ func runTest(opts *Options, tc *testCase, sel selector, palette report.Palette) 
 		}
 		data.Sources = append(data.Sources, docs...)
 	}
-	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data})
+	targetDocs, err := reader.Documents(joinAll(rel, t.TargetResources)...)
+	if err != nil {
+		return nil, true, fmt.Errorf("%s: failed to load target resources (%w)", tc.path, err)
+	}
+	targets := source.Resources(targetDocs)
+	responses := processor.Process(processor.Input{Policies: policies, Resources: resources, Values: values, User: user, Data: data, Sources: data, Targets: source.Objects(targets)})
 	say(report.LineCheckingResults)
-	c := &checker{rows: &report.TestRows{Palette: palette}, expected: &expectedFiles{dir: dir}, resources: resources, responses: responses, policies: policies}
+	c := &checker{rows: &report.TestRows{Palette: palette}, expected: &expectedFiles{dir: dir}, resources: resources, targets: targets, responses: responses, policies: policies}
 	for _, want := range results {
 		c.check(want)
 	}
