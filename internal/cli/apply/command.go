@@ -17,7 +17,7 @@ type Options struct {
 	// TargetPaths are files or directories with the existing objects
 	// mutate-existing rules patch (--target-resource).
 	TargetPaths []string
-	ValuesFile    string
+	ValuesFile  string
 	// Set holds --set key=value pairs for global values.
 	Set          []string
 	UserInfoFile string
