@@ -10,15 +10,19 @@ import (
 
 func compileYAML(t *testing.T, doc string) *Policy {
 	t.Helper()
-	var cp kyvernov1.ClusterPolicy
-	if err := yaml.Unmarshal([]byte(doc), &cp); err != nil {
-		t.Fatal(err)
-	}
-	p, err := Compile(Source{Kind: cp.Kind, Name: cp.Name, Namespace: cp.Namespace, Annotations: cp.Annotations, Spec: &cp.Spec})
+	p, err := compileYAMLErr(doc)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p
+}
+
+func compileYAMLErr(doc string) (*Policy, error) {
+	var cp kyvernov1.ClusterPolicy
+	if err := yaml.Unmarshal([]byte(doc), &cp); err != nil {
+		return nil, err
+	}
+	return Compile(Source{Kind: cp.Kind, Name: cp.Name, Namespace: cp.Namespace, Annotations: cp.Annotations, Spec: &cp.Spec})
 }
 
 const testPod = `

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"gomodules.xyz/jsonpatch/v2"
@@ -11,7 +12,13 @@ import (
 // that turns original into patched, or nil when they are equal. Both are
 // decoded JSON objects (map[string]any trees, as Request.Object); neither is
 // modified. The admission webhook sends this patch back to the API server.
+//
+// Both must be objects: an admission patch cannot replace the whole
+// document, so a nil original or patched object is an error.
 func JSONPatch(original, patched map[string]any) ([]byte, error) {
+	if original == nil || patched == nil {
+		return nil, errors.New("json patch: both the original and the patched object are required")
+	}
 	a, err := json.Marshal(original)
 	if err != nil {
 		return nil, fmt.Errorf("json patch: original object: %w", err)
