@@ -11,7 +11,8 @@ import (
 )
 
 // Labels Kyverno puts on generated resources, recording where they came
-// from (see GeneratedResource).
+// from (see GeneratedResource). The policy namespace is set for namespaced
+// Policies only.
 const (
 	LabelPolicyName      = "generate.kyverno.io/policy-name"
 	LabelPolicyNamespace = "generate.kyverno.io/policy-namespace"
@@ -307,7 +308,9 @@ func (gen *generation) downstream(obj map[string]any, target kyvernov1.ResourceS
 		}
 	}
 	labels[LabelPolicyName] = gen.policy.Name
-	labels[LabelPolicyNamespace] = gen.policy.Namespace
+	if gen.policy.Namespace != "" {
+		labels[LabelPolicyNamespace] = gen.policy.Namespace
+	}
 	labels[LabelRuleName] = gen.rule
 	setRefLabels(labels, labelTriggerPrefix, refOf(gen.req.resource()))
 	if src != nil {
@@ -319,14 +322,17 @@ func (gen *generation) downstream(obj map[string]any, target kyvernov1.ResourceS
 }
 
 // setRefLabels records an object's group, version, kind, namespace, name
-// and uid under a label prefix.
+// and uid under a label prefix; empty parts (the core group, a
+// cluster-scoped namespace, an unknown uid) are left out.
 func setRefLabels(labels map[string]any, prefix string, r ResourceRef) {
 	group, version, ok := strings.Cut(r.APIVersion, "/")
 	if !ok {
 		group, version = "", r.APIVersion
 	}
 	for k, v := range map[string]string{"group": group, "version": version, "kind": r.Kind, "namespace": r.Namespace, "name": r.Name, "uid": r.UID} {
-		labels[prefix+k] = v
+		if v != "" {
+			labels[prefix+k] = v
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -35,14 +36,12 @@ func TestGenerate(t *testing.T) {
 			check: func(t *testing.T, g []GeneratedResource) {
 				l := labelsOf(g[0].Object)
 				want := map[string]any{
-					"own": "label", LabelPolicyName: "p", LabelPolicyNamespace: "", LabelRuleName: "gen",
-					"generate.kyverno.io/trigger-kind": "Pod", "generate.kyverno.io/trigger-version": "v1", "generate.kyverno.io/trigger-group": "",
-					"generate.kyverno.io/trigger-namespace": "shop", "generate.kyverno.io/trigger-name": "web", "generate.kyverno.io/trigger-uid": "",
+					"own": "label", LabelPolicyName: "p", LabelRuleName: "gen",
+					"generate.kyverno.io/trigger-kind": "Pod", "generate.kyverno.io/trigger-version": "v1",
+					"generate.kyverno.io/trigger-namespace": "shop", "generate.kyverno.io/trigger-name": "web",
 				}
-				for k, v := range want {
-					if l[k] != v {
-						t.Errorf("label %s = %v, want %v", k, l[k], v)
-					}
+				if !reflect.DeepEqual(l, want) {
+					t.Errorf("labels %v, want %v", l, want)
 				}
 				if !g[0].Synchronize || !g[0].OrphanDownstreamOnPolicyDelete || g[0].Source != nil {
 					t.Errorf("flags %+v", g[0])

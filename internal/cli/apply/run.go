@@ -64,7 +64,7 @@ func Run(opts Options) error {
 	}
 	resources := source.Resources(resourceDocs)
 
-	out := opts.Stdout
+	out := resultsOut(&opts)
 	palette := report.NewPalette(report.ColorConfig{Cells: opts.Color, Header: opts.Color})
 	rules := 0
 	var skipped []report.PolicyDiagnostic
@@ -87,7 +87,7 @@ func Run(opts Options) error {
 		Policies: policies, Resources: resources, Values: values, User: user,
 		Data: data, Sources: data, Targets: source.Objects(source.Resources(targetDocs)),
 	})
-	if err := writeMutations(&opts, responses); err != nil {
+	if err := writeResources(&opts, responses); err != nil {
 		return err
 	}
 	counts := report.ApplyCounts{Error: len(skipped)}
