@@ -9,6 +9,7 @@ import (
 
 	"github.com/kanon-policy/kanon/pkg/engine/pattern"
 	"github.com/kanon-policy/kanon/pkg/engine/validate"
+	"github.com/kanon-policy/kanon/pkg/engine/wildcard"
 )
 
 // absentT marks a resource value that does not exist at all, as opposed to a
@@ -105,6 +106,13 @@ func walkList(pat []any, res any) ([]any, error) {
 // element, so add-if-not-present anchors inside a conditional element are
 // resolved per element (a key that one element has is still added to the
 // others that lack it).
+//
+// A patch element with a plain "name" (no wildcard) names the one element it patches: it
+// is evaluated against the resource element of that name only (or, when
+// there is none, against nothing, and then added by the merge). Kyverno
+// evaluates it against every element and copies each element's name into
+// it, so "name: a" with an add-if-not-present anchor patches every element
+// with a's values; Kanon does not.
 func processListOfMaps(pat []any, res any) ([]any, error) {
 	var resElems []any
 	switch r := res.(type) {
@@ -122,7 +130,13 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 		hasGlobal := hasAnchors(el, func(k validate.AnchorKind) bool { return k == validate.AnchorGlobal })
 		anyGlobalPassed := false
 		var lastGlobal error
+		name, named := plainName(el)
+		matched := false
 		for _, re := range resElems {
+			if named && !hasName(re, name) {
+				continue
+			}
+			matched = true
 			work, err := preprocess(deepCopy(el), re)
 			if err != nil {
 				switch {
@@ -143,8 +157,9 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 				return nil, fmt.Errorf("failed to update name in pattern: %w", err2)
 			}
 		}
-		if res == absent {
-			if _, err := preprocess(deepCopy(el), absent); err != nil {
+		if res == absent || (named && !matched) {
+			work, err := preprocess(deepCopy(el), absent)
+			if err != nil {
 				if isCondition(err) {
 					continue
 				}
@@ -152,6 +167,10 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 			}
 			if hasGlobal {
 				anyGlobalPassed = true
+			} else if named {
+				if pat, err = appendNamed(pat, work, map[string]any{"name": name}); err != nil {
+					return nil, fmt.Errorf("failed to update name in pattern: %w", err)
+				}
 			}
 		}
 		if !anyGlobalPassed && lastGlobal != nil {
@@ -159,6 +178,23 @@ func processListOfMaps(pat []any, res any) ([]any, error) {
 		}
 	}
 	return pat, nil
+}
+
+// plainName returns the value of a patch element's plain (not anchored)
+// "name" key, when it is a non-empty string without wildcards ("name: *"
+// keeps meaning every element).
+func plainName(el any) (string, bool) {
+	m, ok := el.(map[string]any)
+	if !ok {
+		return "", false
+	}
+	name, ok := m["name"].(string)
+	return name, ok && name != "" && !wildcard.ContainsWildcard(name)
+}
+
+func hasName(re any, name string) bool {
+	m, ok := re.(map[string]any)
+	return ok && m["name"] == name
 }
 
 // appendNamed appends to the patch list a copy of the processed element,

@@ -234,6 +234,24 @@ func TestPreprocessStrategicMerge(t *testing.T) {
 			want:     `{}`,
 		},
 		{
+			name:     "plain name with add-if-not-present patches only that element",
+			patch:    `{"spec":{"containers":[{"name":"b","image":"new","resources":{"requests":{"+(cpu)":"1"}}}]}}`,
+			resource: `{"spec":{"containers":[{"name":"a","image":"x"},{"name":"b","image":"y","resources":{"requests":{"cpu":"2"}}},{"name":"c"}]}}`,
+			want:     `{"spec":{"containers":[{"name":"b","image":"new"}]}}`,
+		},
+		{
+			name:     "plain name with add-if-not-present and no such element adds it",
+			patch:    `{"spec":{"initContainers":[{"name":"init","+(image)":"busybox"}]}}`,
+			resource: `{"spec":{"containers":[{"name":"a"}]}}`,
+			want:     `{"spec":{"initContainers":[{"name":"init","image":"busybox"}]}}`,
+		},
+		{
+			name:     "plain name with a failing condition is dropped",
+			patch:    `{"spec":{"containers":[{"name":"a","(image)":"*:latest","imagePullPolicy":"Always"}]}}`,
+			resource: `{"spec":{"containers":[{"name":"a","image":"x:1"},{"name":"b","image":"y:latest"}]}}`,
+			want:     `{}`,
+		},
+		{
 			name:     "empty maps are dropped from the patch",
 			patch:    `{"spec":{"volumes":[{"name":"cache","emptyDir":{}}]}}`,
 			resource: `{"spec":{}}`,
