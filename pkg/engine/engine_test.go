@@ -8,7 +8,7 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-func compileYAML(t *testing.T, doc string) *Policy {
+func compileYAML(t testing.TB, doc string) *Policy {
 	t.Helper()
 	p, err := compileYAMLErr(doc)
 	if err != nil {

@@ -58,7 +58,7 @@ spec:
 // the JSON patch the admission webhook answers: each rule alone, then the
 // whole policy.
 func BenchmarkMutate(b *testing.B) {
-	full := compileYAMLB(b, mutatePolicy)
+	full := compileYAML(b, mutatePolicy)
 	obj := pod(b, mutatePod)
 	cases := []struct {
 		name string
@@ -126,13 +126,4 @@ func TestMutateBenchPolicy(t *testing.T) {
 	if err != nil || len(patch) == 0 {
 		t.Fatalf("patch %s, %v", patch, err)
 	}
-}
-
-func compileYAMLB(b *testing.B, doc string) *Policy {
-	b.Helper()
-	p, err := compileYAMLErr(doc)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return p
 }
