@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	jsonpatch "github.com/evanphx/json-patch/v5"
 	kyvernov1 "github.com/kanon-policy/kanon/api/kyverno/v1"
 	"github.com/kanon-policy/kanon/pkg/engine/conditions"
 	"github.com/kanon-policy/kanon/pkg/engine/mutate"
@@ -43,7 +44,10 @@ type patchSpec struct {
 	// substituted per request).
 	strategic any
 	json6902  string
-	foreach   []*patchForeach
+	// json6902Ops is json6902 decoded at compile time when it has no
+	// variables.
+	json6902Ops jsonpatch.Patch
+	foreach     []*patchForeach
 }
 
 type patchForeach struct {
@@ -98,10 +102,10 @@ func compilePatch(path string, ctxEntries []kyvernov1.ContextEntry, pre, strateg
 	if s.strategic, err = decodeJSON(path+".patchStrategicMerge", strategic); err != nil {
 		return nil, err
 	}
-	if json6902 != "" {
-		if strings.Contains(json6902, "{{") {
-			// Paths may not hold variables; values may, so parse per request.
-		} else if _, err := mutate.DecodeJSON6902(json6902); err != nil {
+	if strings.TrimSpace(json6902) != "" && !variables.HasVariables(json6902) {
+		// Paths may not hold variables; values may, and such a patch is
+		// parsed per request.
+		if s.json6902Ops, err = mutate.DecodeJSON6902(json6902); err != nil {
 			return nil, fmt.Errorf("%s.patchesJson6902: %w", path, err)
 		}
 	}
@@ -243,15 +247,18 @@ func (mu *mutation) run(s *patchSpec, c *evalContext, obj map[string]any) (Statu
 		patched = out
 	}
 	if s.json6902 != "" {
-		text := s.json6902
-		if variables.HasVariables(text) {
-			v, err := variables.SubstituteAll(text, c, mu.opts)
-			if err != nil {
-				return StatusError, "variable substitution failed: " + err.Error(), obj
+		var out map[string]any
+		var err error
+		if s.json6902Ops != nil {
+			out, err = mutate.ApplyPatch(patched, s.json6902Ops)
+		} else {
+			v, serr := variables.SubstituteAll(s.json6902, c, mu.opts)
+			if serr != nil {
+				return StatusError, "variable substitution failed: " + serr.Error(), obj
 			}
-			text, _ = v.(string)
+			text, _ := v.(string)
+			out, err = mutate.ApplyJSON6902(patched, text)
 		}
-		out, err := mutate.ApplyJSON6902(patched, text)
 		if err != nil {
 			return StatusError, "failed to patch resource: " + err.Error(), obj
 		}

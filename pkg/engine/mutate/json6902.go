@@ -62,6 +62,15 @@ func ApplyJSON6902(resource map[string]any, patches string) (map[string]any, err
 	if err != nil {
 		return nil, err
 	}
+	return ApplyPatch(resource, p)
+}
+
+// ApplyPatch applies decoded operations (DecodeJSON6902) as ApplyJSON6902
+// does; a patch without variables is decoded once and applied many times.
+func ApplyPatch(resource map[string]any, p jsonpatch.Patch) (map[string]any, error) {
+	if len(p) == 0 {
+		return resource, nil
+	}
 	doc, err := json.Marshal(resource)
 	if err != nil {
 		return nil, fmt.Errorf("failed to marshal resource: %w", err)
