@@ -17,7 +17,7 @@ build: ## Build the kanon binary into bin/.
 run: build ## The playground: run kanon test on the bundled example policies.
 	./$(BIN) test examples/
 
-test: vet unit conformance ## All tests (what CI runs).
+test: verify-generated vet unit conformance ## All tests (what CI runs).
 
 vet:
 	$(GO) vet ./...
@@ -41,6 +41,14 @@ bench: ## Engine and CLI benchmarks (see docs/performance.md).
 
 clean:
 	rm -rf bin dist
+
+.PHONY: generate verify-generated
+
+generate: ## Regenerate DeepCopy (api/**/zz_generated.deepcopy.go) and the CRDs in config/crds from api/.
+	GO=$(GO) hack/tools/controller-gen/generate.sh
+
+verify-generated: ## Fail if the DeepCopy files or config/crds are stale (regenerates into a temp dir).
+	GO=$(GO) hack/tools/controller-gen/generate.sh -verify
 
 bench-apply: build ## Whole-process kanon apply of the 12 Pod Security policies on 2,000 Pods.
 	$(GO) run ./bench/podgen -n 2000 > /tmp/kanon-bench-pods.yaml

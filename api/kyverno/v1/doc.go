@@ -3,11 +3,9 @@
 // verifyImages). Free-form parts of a policy (patterns, patches, conditions,
 // context values) are kept as raw JSON and compiled by pkg/engine.
 //
+// The kubebuilder markers in this package generate zz_generated.deepcopy.go and
+// the CRDs in config/crds (`make generate`).
+//
 // +kubebuilder:object:generate=true
 // +groupName=kyverno.io
 package v1
-
-import "k8s.io/apimachinery/pkg/runtime/schema"
-
-// GroupVersion is the group and version of the types in this package.
-var GroupVersion = schema.GroupVersion{Group: "kyverno.io", Version: "v1"}

@@ -5,6 +5,7 @@ import apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 // ImageVerification is a verifyImages rule entry.
 type ImageVerification struct {
 	// +kubebuilder:validation:Enum=Cosign;SigstoreBundle;Notary
+	// +kubebuilder:default=Cosign
 	Type string `json:"type,omitempty"`
 	// Image is deprecated; use ImageReferences.
 	Image               string   `json:"image,omitempty"`
@@ -18,13 +19,17 @@ type ImageVerification struct {
 	AdditionalExtensions map[string]string `json:"additionalExtensions,omitempty"`
 	Annotations          map[string]string `json:"annotations,omitempty"`
 
-	Attestors                []AttestorSet             `json:"attestors,omitempty"`
-	Attestations             []Attestation             `json:"attestations,omitempty"`
-	Repository               string                    `json:"repository,omitempty"`
-	MutateDigest             *bool                     `json:"mutateDigest,omitempty"`
-	VerifyDigest             *bool                     `json:"verifyDigest,omitempty"`
-	Validation               *ValidateImage            `json:"validate,omitempty"`
-	Required                 *bool                     `json:"required,omitempty"`
+	Attestors    []AttestorSet `json:"attestors,omitempty"`
+	Attestations []Attestation `json:"attestations,omitempty"`
+	Repository   string        `json:"repository,omitempty"`
+	// +kubebuilder:default=true
+	MutateDigest *bool `json:"mutateDigest,omitempty"`
+	// +kubebuilder:default=true
+	VerifyDigest *bool          `json:"verifyDigest,omitempty"`
+	Validation   *ValidateImage `json:"validate,omitempty"`
+	// +kubebuilder:default=true
+	Required *bool `json:"required,omitempty"`
+	// +kubebuilder:default=true
 	UseCache                 *bool                     `json:"useCache,omitempty"`
 	ImageRegistryCredentials *ImageRegistryCredentials `json:"imageRegistryCredentials,omitempty"`
 	// +kubebuilder:validation:Enum=Audit;Enforce

@@ -18,14 +18,16 @@ type Rule struct {
 	// Preconditions are JMESPath conditions: {any: [...], all: [...]} or a legacy list.
 	// +kubebuilder:pruning:PreserveUnknownFields
 	// +kubebuilder:validation:Schemaless
-	RawAnyAllConditions    *apiextv1.JSON                           `json:"preconditions,omitempty"`
-	CELPreconditions       []admissionregistrationv1.MatchCondition `json:"celPreconditions,omitempty"`
-	Mutation               *Mutation                                `json:"mutate,omitempty"`
-	Validation             *Validation                              `json:"validate,omitempty"`
-	Generation             *Generation                              `json:"generate,omitempty"`
-	VerifyImages           []ImageVerification                      `json:"verifyImages,omitempty"`
-	SkipBackgroundRequests *bool                                    `json:"skipBackgroundRequests,omitempty"`
-	ReportProperties       map[string]string                        `json:"reportProperties,omitempty"`
+	RawAnyAllConditions *apiextv1.JSON                           `json:"preconditions,omitempty"`
+	CELPreconditions    []admissionregistrationv1.MatchCondition `json:"celPreconditions,omitempty"`
+	Mutation            *Mutation                                `json:"mutate,omitempty"`
+	Validation          *Validation                              `json:"validate,omitempty"`
+	Generation          *Generation                              `json:"generate,omitempty"`
+	VerifyImages        []ImageVerification                      `json:"verifyImages,omitempty"`
+	// SkipBackgroundRequests ignores requests from the background controller.
+	// +kubebuilder:default=true
+	SkipBackgroundRequests *bool             `json:"skipBackgroundRequests,omitempty"`
+	ReportProperties       map[string]string `json:"reportProperties,omitempty"`
 }
 
 // ImageExtractorConfig locates images in custom resources.
@@ -165,12 +167,14 @@ type GlobalContextEntryReference struct {
 // Validation is a validate rule.
 type Validation struct {
 	// +kubebuilder:validation:Enum=Audit;Enforce
-	FailureAction           *string                           `json:"failureAction,omitempty"`
-	FailureActionOverrides  []ValidationFailureActionOverride `json:"failureActionOverrides,omitempty"`
-	AllowExistingViolations *bool                             `json:"allowExistingViolations,omitempty"`
-	Message                 string                            `json:"message,omitempty"`
-	Manifests               *Manifests                        `json:"manifests,omitempty"`
-	ForEachValidation       []ForEachValidation               `json:"foreach,omitempty"`
+	FailureAction          *string                           `json:"failureAction,omitempty"`
+	FailureActionOverrides []ValidationFailureActionOverride `json:"failureActionOverrides,omitempty"`
+	// AllowExistingViolations skips Enforce on updates of already failing resources.
+	// +kubebuilder:default=true
+	AllowExistingViolations *bool               `json:"allowExistingViolations,omitempty"`
+	Message                 string              `json:"message,omitempty"`
+	Manifests               *Manifests          `json:"manifests,omitempty"`
+	ForEachValidation       []ForEachValidation `json:"foreach,omitempty"`
 	// +kubebuilder:pruning:PreserveUnknownFields
 	// +kubebuilder:validation:Schemaless
 	RawPattern *apiextv1.JSON `json:"pattern,omitempty"`
