@@ -14,6 +14,7 @@ import (
 	"github.com/kanon-policy/kanon/internal/cli/exit"
 	"github.com/kanon-policy/kanon/internal/cli/jp"
 	clitest "github.com/kanon-policy/kanon/internal/cli/test"
+	cliversion "github.com/kanon-policy/kanon/internal/cli/version"
 	"github.com/kanon-policy/kanon/internal/version"
 	"github.com/spf13/cobra"
 )
@@ -29,6 +30,7 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(clitest.NewCommand(), apply.NewCommand(), jp.NewCommand())
+	root.AddCommand(cliversion.NewCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return
