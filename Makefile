@@ -17,7 +17,7 @@ build: ## Build the kanon binary into bin/.
 run: build ## The playground: run kanon test on the bundled example policies.
 	./$(BIN) test examples/
 
-test: verify-generated vet unit conformance ## All tests (what CI runs).
+test: verify-generated vet unit conformance test-charts ## All tests (what CI runs).
 
 vet:
 	$(GO) vet ./...
@@ -55,3 +55,21 @@ bench-apply: build ## Whole-process kanon apply of the 12 Pod Security policies 
 	for i in 1 2 3 4 5; do /usr/bin/time -f "%e s, %M KiB max RSS" ./$(BIN) apply \
 	  $(wildcard $(CORPUS)/policies/pod-security/baseline/*/*.yaml $(CORPUS)/policies/pod-security/restricted/*/*.yaml) \
 	  -r /tmp/kanon-bench-pods.yaml > /dev/null || true; done
+
+# Helm charts (charts/kanon, charts/kanon-policies). helm is built once from
+# the Go module proxy by hack/tools/helm/build.sh (a separate tools module).
+.PHONY: helm chart-crds verify-chart-crds test-charts
+
+helm: ## Build the helm CLI into ~/.cache/kanon/tools (once) and print its path.
+	@hack/tools/helm/build.sh
+
+chart-crds: ## Copy the CRDs of config/crds into charts/kanon/files/crds.
+	rm -f charts/kanon/files/crds/*.yaml
+	cp config/crds/*.yaml charts/kanon/files/crds/
+
+verify-chart-crds: ## Fail if charts/kanon/files/crds differs from config/crds.
+	@diff -r -x '*.go' config/crds charts/kanon/files/crds || { echo "charts/kanon CRDs are stale: run make chart-crds" >&2; exit 1; }
+
+test-charts: build verify-chart-crds ## Lint and render both charts with every option, check the PSS policies with kanon test/apply.
+	KANON_HELM=$$(hack/tools/helm/build.sh) KANON_BIN=$(abspath $(BIN)) KANON_CORPUS=$(CORPUS) \
+	  $(GO) test -count=1 -timeout 20m ./test/helm/
