@@ -5,7 +5,12 @@ GO        ?= go
 BIN       ?= bin/kanon
 CORPUS    ?= $(abspath ../shared/corpus)
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS   := -X github.com/kanon-policy/kanon/internal/version.Version=$(VERSION)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+# Build date = commit time (or SOURCE_DATE_EPOCH), never the clock: reproducible.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+DATE      ?= $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ 2>/dev/null || date -u -r $(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+VERSION_PKG := github.com/kanon-policy/kanon/internal/version
+LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(COMMIT) -X $(VERSION_PKG).Date=$(DATE)
 
 .PHONY: all build run test unit conformance vet fuzz bench bench-apply clean
 
@@ -17,7 +22,7 @@ build: ## Build the kanon binary into bin/.
 run: build ## The playground: run kanon test on the bundled example policies.
 	./$(BIN) test examples/
 
-test: verify-generated vet unit conformance test-charts ## All tests (what CI runs).
+test: verify-generated vet unit conformance test-charts test-image ## All tests (what CI runs).
 
 vet:
 	$(GO) vet ./...
@@ -73,3 +78,31 @@ verify-chart-crds: ## Fail if charts/kanon/files/crds differs from config/crds.
 test-charts: build verify-chart-crds ## Lint and render both charts with every option, check the PSS policies with kanon test/apply.
 	KANON_HELM=$$(hack/tools/helm/build.sh) KANON_BIN=$(abspath $(BIN)) KANON_CORPUS=$(CORPUS) \
 	  $(GO) test -count=1 -timeout 20m ./test/helm/
+
+# Container image and CLI distribution (docs/image.md). The image is built
+# with Go alone (hack/image, internal/image): no Docker.
+REGISTRY  ?= ghcr.io/kanon-policy/kanon
+# The tag is the chart's appVersion: the release without its "v" (v0.1.0 -> 0.1.0).
+IMAGE_TAG ?= $(patsubst v%,%,$(VERSION))
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+.PHONY: image image-push test-image install uninstall
+
+image: ## Multi-platform OCI image (linux/amd64, linux/arm64, linux/arm/v7) into dist/: oci/ layout, kanon-image.tar, kanon-image.digest.
+	$(GO) run ./hack/image build --out dist --repository $(REGISTRY) --tag $(IMAGE_TAG) --version $(VERSION) --commit $(COMMIT) --epoch $(SOURCE_DATE_EPOCH)
+
+image-push: image ## Push the image: make image-push REGISTRY=host/repo [INSECURE=1 for a local HTTP registry].
+	$(GO) run ./hack/image push --layout dist/oci --repository $(REGISTRY) $(if $(INSECURE),--insecure)
+
+test-image: image ## Build the image twice (same digest), push it to an in-memory registry, pull it back and check it.
+	KANON_TEST_IMAGE=1 KANON_IMAGE_LAYOUT=$(abspath dist/oci) $(GO) test -count=1 -timeout 60m -v -run TestImageEndToEnd ./internal/image/
+
+install: build ## Install kanon, the kubectl plugin (kubectl kanon) and its completion helper into $(BINDIR).
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/kanon
+	ln -sf kanon $(DESTDIR)$(BINDIR)/kubectl-kanon
+	printf '#!/bin/sh\n# Completes "kubectl kanon ..." (kubectl 1.26+ runs it).\nexec "$$(dirname "$$0")/kanon" __complete "$$@"\n' > $(DESTDIR)$(BINDIR)/kubectl_complete-kanon
+	chmod 0755 $(DESTDIR)$(BINDIR)/kubectl_complete-kanon
+
+uninstall: ## Remove what make install put into $(BINDIR).
+	rm -f $(DESTDIR)$(BINDIR)/kanon $(DESTDIR)$(BINDIR)/kubectl-kanon $(DESTDIR)$(BINDIR)/kubectl_complete-kanon

@@ -159,7 +159,9 @@ var elfMachines = map[string]struct {
 
 // CheckBinary verifies that data is a static Linux executable for p: the ELF
 // machine and class, no program interpreter or shared libraries, and a Go
-// build for p's GOOS/GOARCH/GOARM with cgo off, -trimpath and a version stamp.
+// build for p's GOOS/GOARCH/GOARM with cgo off and -trimpath. (-trimpath
+// keeps -ldflags out of the build information, so the version stamp is not
+// visible there.)
 func CheckBinary(data []byte, p v1.Platform) error {
 	want, ok := elfMachines[p.Architecture]
 	if !ok {
@@ -194,9 +196,6 @@ func CheckBinary(data []byte, p v1.Platform) error {
 		if settings[k] != v {
 			return fmt.Errorf("built with %s=%q, want %q", k, settings[k], v)
 		}
-	}
-	if !strings.Contains(settings["-ldflags"], "internal/version.Commit=") {
-		return fmt.Errorf("no version stamp in -ldflags %q", settings["-ldflags"])
 	}
 	return nil
 }

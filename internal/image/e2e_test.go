@@ -24,11 +24,12 @@ func TestImageEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	const commit = "0123456789abcdef0123456789abcdef01234567"
 	build := func() ([]Binary, v1.ImageIndex) {
 		start := time.Now()
 		bins, err := Compile(t.Context(), CompileOptions{
 			Dir: root, Package: "./cmd/kanon", OutDir: t.TempDir(), Platforms: DefaultPlatforms(),
-			Version: "v0.0.0-imagetest", Commit: "0123456789abcdef0123456789abcdef01234567", Date: testCreated.Format(time.RFC3339),
+			Version: "v0.0.0-imagetest", Commit: commit, Date: testCreated.Format(time.RFC3339),
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -55,6 +56,11 @@ func TestImageEndToEnd(t *testing.T) {
 		t.Fatalf("two builds of the same sources: digests %s and %s", d1, d2)
 	}
 	t.Logf("both builds: %s", d1)
+	for _, b := range bins1 {
+		if !bytes.Contains(b.Data, []byte(commit)) || !bytes.Contains(b.Data, []byte("v0.0.0-imagetest")) {
+			t.Errorf("%s: version and commit are not stamped into the binary", PlatformString(b.Platform))
+		}
+	}
 	check := func(name string, idx v1.ImageIndex) {
 		summaries, err := Check(pushAndPull(t, idx), DefaultPlatforms())
 		if err != nil {
