@@ -230,6 +230,9 @@ func TestCorpusPodSecurity(t *testing.T) {
 	if corpus == "" {
 		t.Skip("KANON_CORPUS is not set")
 	}
+	if _, err := os.Stat(filepath.Join(corpus, "policies", "pod-security")); err != nil {
+		t.Fatalf("KANON_CORPUS: %v", err)
+	}
 	dir := t.TempDir()
 	rendered := renderPolicies(t, helm, dir, "restricted")
 	policiesFile := filepath.Join(dir, "policies.yaml")
