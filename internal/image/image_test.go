@@ -7,6 +7,7 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"io"
+	"iter"
 	"log"
 	"net/http/httptest"
 	"os"
@@ -157,16 +158,8 @@ func checkLayer(t *testing.T, l v1.Layer, binary []byte) {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
 	var names []string
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for h, data := range tarEntries(t, rc) {
 		names = append(names, h.Name)
 		if !h.ModTime.Equal(testCreated) {
 			t.Errorf("%s: mtime %v", h.Name, h.ModTime)
@@ -178,7 +171,6 @@ func checkLayer(t *testing.T, l v1.Layer, binary []byte) {
 		if h.Uid != owner || h.Gid != owner || h.Uname != "" || h.Gname != "" {
 			t.Errorf("%s: owner %d:%d (%q:%q)", h.Name, h.Uid, h.Gid, h.Uname, h.Gname)
 		}
-		data, _ := io.ReadAll(tr)
 		switch h.Name {
 		case "usr/local/bin/kanon":
 			if h.Mode != 0o755 || !bytes.Equal(data, binary) {
@@ -200,6 +192,30 @@ func checkLayer(t *testing.T, l v1.Layer, binary []byte) {
 	for _, want := range []string{"etc/ssl/certs/ca-certificates.crt", "usr/local/bin/kanon", "etc/group", "home/nonroot/"} {
 		if !slices.Contains(names, want) {
 			t.Errorf("layer lacks %s: %v", want, names)
+		}
+	}
+}
+
+// tarEntries yields each header of a tar stream with the entry's content.
+func tarEntries(t *testing.T, r io.Reader) iter.Seq2[*tar.Header, []byte] {
+	t.Helper()
+	return func(yield func(*tar.Header, []byte) bool) {
+		tr := tar.NewReader(r)
+		for {
+			h, err := tr.Next()
+			if err == io.EOF {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !yield(h, data) {
+				return
+			}
 		}
 	}
 }
@@ -366,15 +382,7 @@ func TestLayoutAndArchive(t *testing.T) {
 		t.Error("two archives of equal layouts differ")
 	}
 	var names []string
-	tr := tar.NewReader(&a)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for h := range tarEntries(t, &a) {
 		names = append(names, h.Name)
 	}
 	if !slices.IsSorted(names) || !slices.Contains(names, "index.json") || !slices.Contains(names, "oci-layout") || !slices.Contains(names, "blobs/sha256/"+want.Hex) {
