@@ -12,17 +12,26 @@ DATE      ?= $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ 2>/dev
 VERSION_PKG := github.com/kanon-policy/kanon/internal/version
 LDFLAGS   := -X $(VERSION_PKG).Version=$(VERSION) -X $(VERSION_PKG).Commit=$(COMMIT) -X $(VERSION_PKG).Date=$(DATE)
 
-.PHONY: all build run test unit conformance vet fuzz bench bench-apply clean
+.PHONY: all build run test unit conformance vet fuzz bench bench-apply clean controlplane e2e examples
 
 all: build
 
 build: ## Build the kanon binary into bin/.
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/kanon
 
-run: build ## The playground: run kanon test on the bundled example policies.
+run: build controlplane ## The playground: kube-apiserver + etcd on this machine with Kanon enforcing; prints KUBECONFIG=...
+	KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) ./$(BIN) playground
+
+controlplane: ## Build kube-apiserver and etcd from Go modules into ~/.cache/kanon (only when missing).
+	hack/controlplane/build.sh
+
+examples: build ## kanon test on our own example policies.
 	./$(BIN) test examples/
 
-test: verify-generated vet unit conformance test-charts test-image ## All tests (what CI runs).
+test: verify-generated vet unit conformance examples e2e test-charts test-image ## All tests (what CI runs).
+
+e2e: controlplane ## Admission controller tests against a real kube-apiserver + etcd.
+	KANON_E2E=1 KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) $(GO) test -count=1 -timeout 20m ./test/e2e/
 
 vet:
 	$(GO) vet ./...
@@ -75,9 +84,9 @@ chart-crds: ## Copy the CRDs of config/crds into charts/kanon/files/crds.
 verify-chart-crds: ## Fail if charts/kanon/files/crds differs from config/crds.
 	@diff -r -x '*.go' config/crds charts/kanon/files/crds || { echo "charts/kanon CRDs are stale: run make chart-crds" >&2; exit 1; }
 
-test-charts: build verify-chart-crds ## Lint and render both charts with every option, check the PSS policies with kanon test/apply.
-	KANON_HELM=$$(hack/tools/helm/build.sh) KANON_BIN=$(abspath $(BIN)) KANON_CORPUS=$(CORPUS) \
-	  $(GO) test -count=1 -timeout 20m ./test/helm/
+test-charts: build verify-chart-crds ## Lint and render both charts with every option, check the PSS policies with kanon test/apply, install into a real API server.
+	KANON_HELM=$$(hack/tools/helm/build.sh) KANON_BIN=$(abspath $(BIN)) KANON_CORPUS=$(CORPUS) KANON_HELM_INSTALL=1 \
+	  KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) $(GO) test -count=1 -timeout 20m ./test/helm/
 
 # Container image and CLI distribution (docs/image.md). The image is built
 # with Go alone (hack/image, internal/image): no Docker.

@@ -11,8 +11,11 @@ import (
 	"syscall"
 
 	"github.com/kanon-policy/kanon/internal/cli/apply"
+	"github.com/kanon-policy/kanon/internal/cli/cleanup"
 	"github.com/kanon-policy/kanon/internal/cli/exit"
 	"github.com/kanon-policy/kanon/internal/cli/jp"
+	"github.com/kanon-policy/kanon/internal/cli/playground"
+	"github.com/kanon-policy/kanon/internal/cli/serve"
 	clitest "github.com/kanon-policy/kanon/internal/cli/test"
 	cliversion "github.com/kanon-policy/kanon/internal/cli/version"
 	"github.com/kanon-policy/kanon/internal/version"
@@ -30,7 +33,9 @@ func main() {
 		SilenceErrors: true,
 	}
 	root.AddCommand(clitest.NewCommand(), apply.NewCommand(), jp.NewCommand())
+	root.AddCommand(serve.NewCommand(), playground.NewCommand())
 	root.AddCommand(cliversion.NewCommand())
+	root.AddCommand(cleanup.NewCommand())
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return
