@@ -2,7 +2,6 @@ package webhook
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -12,7 +11,6 @@ import (
 	"github.com/kanon-policy/kanon/internal/controllers/policycache"
 	"github.com/kanon-policy/kanon/pkg/engine"
 	"github.com/kanon-policy/kanon/pkg/engine/match"
-	"gomodules.xyz/jsonpatch/v2"
 	admissionv1 "k8s.io/api/admission/v1"
 	"sigs.k8s.io/yaml"
 )
@@ -229,20 +227,12 @@ func (s *Server) mutate(ctx context.Context, req *admissionv1.AdmissionRequest, 
 	if !changed {
 		return out
 	}
-	patched, err := json.Marshal(current)
-	if err != nil {
-		return s.failureAnswer(req, failurePolicy, "encoding the mutated object: "+err.Error())
-	}
-	ops, err := jsonpatch.CreatePatch(req.Object.Raw, patched)
+	patch, err := engine.JSONPatch(rr.object, current)
 	if err != nil {
 		return s.failureAnswer(req, failurePolicy, "computing the JSON patch: "+err.Error())
 	}
-	if len(ops) == 0 {
+	if len(patch) == 0 {
 		return out
-	}
-	patch, err := json.Marshal(ops)
-	if err != nil {
-		return s.failureAnswer(req, failurePolicy, "encoding the JSON patch: "+err.Error())
 	}
 	pt := admissionv1.PatchTypeJSONPatch
 	out.Patch, out.PatchType = patch, &pt

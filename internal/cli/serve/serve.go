@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/kanon-policy/kanon/internal/logging"
 	"github.com/kanon-policy/kanon/internal/serve"
 	"github.com/kanon-policy/kanon/internal/version"
+	"github.com/kanon-policy/kanon/pkg/manifest"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -25,6 +29,7 @@ func NewCommand() *cobra.Command {
 		verbosity  int
 		certIPs    []string
 		timeout    int
+		configFile string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -82,9 +87,15 @@ policy status up to date. Endpoints: /validate/{fail,ignore},
 	f.StringVar(&opts.LeaseName, "lease-name", "kanon", "Lease used for leader election")
 	f.DurationVar(&opts.RetryPeriod, "leader-election-retry-period", 2*time.Second, "leader election retry period (lease = 6x, renew deadline = 5x)")
 	f.IntVar(&timeout, "webhook-timeout-seconds", 10, "webhook timeout for policies that set none (1-30)")
+	f.StringVar(&configFile, "config", "", "YAML file of settings: keys are this command's flag names (e.g. namespace: kanon); command-line flags win")
 	f.StringVar(&logFormat, "log-format", "text", "log format: text or json")
 	f.IntVarP(&verbosity, "v", "v", 0, "log verbosity")
 	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		if configFile != "" {
+			if err := loadConfigFile(cmd.Flags(), configFile); err != nil {
+				return err
+			}
+		}
 		if p, _ := cmd.Flags().GetInt("port"); p > 0 {
 			opts.Address = fmt.Sprintf(":%d", p)
 		}
@@ -111,4 +122,50 @@ func restConfig(kubeconfig string) (*rest.Config, error) {
 		return nil, fmt.Errorf("loading the kubeconfig: %w", err)
 	}
 	return cfg, nil
+}
+
+// loadConfigFile sets every flag named in a YAML file that was not given on
+// the command line. Unknown keys and bad values are errors naming the file
+// and the key.
+func loadConfigFile(flags *pflag.FlagSet, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	docs, err := manifest.Decode(path, data)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	if len(docs) != 1 {
+		return fmt.Errorf("--config %s: want one YAML document of settings, found %d", path, len(docs))
+	}
+	keys := make([]string, 0, len(docs[0].Object))
+	for k := range docs[0].Object {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		fl := flags.Lookup(key)
+		if fl == nil || key == "config" {
+			return fmt.Errorf("--config %s: unknown setting %q (settings are the flag names of kanon serve, e.g. namespace, service-name)", path, key)
+		}
+		if fl.Changed {
+			continue
+		}
+		value := docs[0].Object[key]
+		var s string
+		if list, ok := value.([]any); ok {
+			parts := make([]string, len(list))
+			for i, v := range list {
+				parts[i] = fmt.Sprint(v)
+			}
+			s = strings.Join(parts, ",")
+		} else {
+			s = fmt.Sprint(value)
+		}
+		if err := flags.Set(key, s); err != nil {
+			return fmt.Errorf("--config %s: %s: %v", path, key, err)
+		}
+	}
+	return nil
 }
