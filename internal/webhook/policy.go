@@ -58,13 +58,7 @@ func backgroundProblems(spec *kyvernov1.Spec) []string {
 	for i := range spec.Rules {
 		r := &spec.Rules[i]
 		base := fmt.Sprintf("spec.rules[%d]", i)
-		for _, m := range []struct {
-			name string
-			mr   *kyvernov1.MatchResources
-		}{{"match", &r.Match}, {"exclude", r.Exclude}} {
-			if m.mr == nil {
-				continue
-			}
+		for _, m := range matchBlocks(r) {
 			if path, ok := userInfoPath(m.mr); ok {
 				out = append(out, fmt.Sprintf("%s.%s%s: user information (subjects, roles, clusterRoles) is %s", base, m.name, path, hint))
 			}
@@ -194,13 +188,7 @@ func (s *Server) kindProblems(spec *kyvernov1.Spec) []string {
 	}
 	for i := range spec.Rules {
 		r := &spec.Rules[i]
-		for _, m := range []struct {
-			name string
-			mr   *kyvernov1.MatchResources
-		}{{"match", &r.Match}, {"exclude", r.Exclude}} {
-			if m.mr == nil {
-				continue
-			}
+		for _, m := range matchBlocks(r) {
 			base := fmt.Sprintf("spec.rules[%d].%s", i, m.name)
 			check(base, &m.mr.Resources)
 			for j := range m.mr.Any {
@@ -210,6 +198,22 @@ func (s *Server) kindProblems(spec *kyvernov1.Spec) []string {
 				check(fmt.Sprintf("%s.all[%d]", base, j), &m.mr.All[j].Resources)
 			}
 		}
+	}
+	return out
+}
+
+// namedMatch is a rule's match or exclude block with its field name.
+type namedMatch struct {
+	name string
+	mr   *kyvernov1.MatchResources
+}
+
+// matchBlocks returns a rule's match block and, when present, its exclude
+// block.
+func matchBlocks(r *kyvernov1.Rule) []namedMatch {
+	out := []namedMatch{{"match", &r.Match}}
+	if r.Exclude != nil {
+		out = append(out, namedMatch{"exclude", r.Exclude})
 	}
 	return out
 }

@@ -28,7 +28,8 @@ type resourceRequest struct {
 }
 
 // prepare decodes the request and applies resource filters and excluded
-// identities. A nil request with a nil response means "skip: admit".
+// identities. When it returns no request, its response is the answer
+// (admit when skipped, deny when the objects cannot be decoded).
 func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Snapshot) (*resourceRequest, *admissionv1.AdmissionResponse) {
 	cfg := s.opts.Config()
 	kind := match.GVK{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
@@ -38,14 +39,14 @@ func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Sn
 		}
 	}
 	if cfg.Filtered(config.Request{Group: kind.Group, Version: kind.Version, Kind: kind.Kind, Subresource: req.SubResource, Namespace: req.Namespace, Name: req.Name}) {
-		return nil, nil
+		return nil, allow(nil)
 	}
 	user := &match.UserInfo{Username: req.UserInfo.Username, Groups: req.UserInfo.Groups}
 	if s.opts.Roles != nil && (snap.NeedsRoles || len(cfg.ExcludeRoles.Exclude) > 0 || len(cfg.ExcludeClusterRoles.Exclude) > 0) {
 		user.Roles, user.ClusterRoles = s.opts.Roles.RolesFor(user.Username, user.Groups)
 	}
 	if cfg.ExcludedUser(user.Username, user.Groups, user.Roles, user.ClusterRoles) {
-		return nil, nil
+		return nil, allow(nil)
 	}
 	obj, err := decodeObject(req.Object.Raw)
 	if err != nil {
@@ -56,7 +57,7 @@ func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Sn
 		return nil, deny("kanon: request.oldObject: " + err.Error())
 	}
 	if obj == nil && old == nil {
-		return nil, nil // nothing to evaluate (e.g. a DELETE of a collection)
+		return nil, allow(nil) // nothing to evaluate (e.g. a DELETE of a collection)
 	}
 	rr := &resourceRequest{review: req, object: obj, old: old, kind: kind, user: user, started: time.Now()}
 	rr.dryRun = req.DryRun != nil && *req.DryRun
@@ -136,10 +137,7 @@ func (s *Server) validate(ctx context.Context, req *admissionv1.AdmissionRequest
 	snap := s.opts.Policies.Snapshot()
 	rr, resp := s.prepare(req, snap)
 	if rr == nil {
-		if resp != nil {
-			return resp
-		}
-		return allow(nil)
+		return resp
 	}
 	var responses []*engine.PolicyResponse
 	var generate []*engine.PolicyResponse
@@ -188,10 +186,7 @@ func (s *Server) mutate(ctx context.Context, req *admissionv1.AdmissionRequest, 
 	snap := s.opts.Policies.Snapshot()
 	rr, resp := s.prepare(req, snap)
 	if rr == nil {
-		if resp != nil {
-			return resp
-		}
-		return allow(nil)
+		return resp
 	}
 	current := rr.object
 	changed := false
@@ -289,6 +284,9 @@ func (s *Server) record(rr *resourceRequest, e *policycache.Entry, pr *engine.Po
 		return
 	}
 	mode := "audit"
+	if e.Spec != nil && strings.EqualFold(e.Spec.ValidationFailureAction, "enforce") {
+		mode = "enforce"
+	}
 	background := "true"
 	if e.Spec != nil && e.Spec.Background != nil && !*e.Spec.Background {
 		background = "false"
@@ -299,9 +297,6 @@ func (s *Server) record(rr *resourceRequest, e *policycache.Entry, pr *engine.Po
 	}
 	op, ns, kind, dry := string(rr.review.Operation), rr.review.Namespace, rr.kind.Kind, fmt.Sprint(rr.dryRun)
 	for _, r := range pr.Rules {
-		if r.Enforce {
-			mode = "enforce"
-		}
 		m.PolicyResults.WithLabelValues(mode, policyType, background, e.Name, e.Namespace, kind, ns, op,
 			r.Name, string(r.Status), strings.ToLower(string(r.Type)), "admission_request", dry).Inc()
 	}
