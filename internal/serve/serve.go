@@ -21,6 +21,7 @@ import (
 	"github.com/kanon-policy/kanon/internal/controllers/certs"
 	"github.com/kanon-policy/kanon/internal/controllers/clusterdata"
 	"github.com/kanon-policy/kanon/internal/controllers/events"
+	"github.com/kanon-policy/kanon/internal/controllers/generate"
 	"github.com/kanon-policy/kanon/internal/controllers/policycache"
 	"github.com/kanon-policy/kanon/internal/controllers/webhookconfig"
 	"github.com/kanon-policy/kanon/internal/metrics"
@@ -29,6 +30,7 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/tools/leaderelection/resourcelock"
@@ -215,6 +217,21 @@ func Run(ctx context.Context, opts Options) error {
 	m := metrics.New(opts.Version)
 	recorder := events.New(client)
 	recorder.Start(ctx)
+
+	// Generate and mutate-existing: every replica applies the work of the
+	// admission requests it answers (server-side apply is idempotent); the
+	// leader alone does the policy-driven work (RunLeader, in lead).
+	lister := clusterdata.NewLister(clusterdata.ListerOptions{Client: dyn, Mapper: resources})
+	meta, err := metadata.NewForConfig(cfg)
+	if err != nil {
+		return err
+	}
+	generator, err := generate.New(generate.Options{Client: dyn, Metadata: meta, Mapper: resources, Lister: lister,
+		Namespaces: cluster, Data: cluster, Policies: policies, Events: recorder, Registerer: m.Registry, Log: log.WithName("generate")})
+	if err != nil {
+		return err
+	}
+	goRun("generate", func() error { return generator.Run(ctx) })
 	server := webhook.New(webhook.Options{
 		Policies:   policies,
 		Config:     cw.Current,
@@ -225,6 +242,8 @@ func Run(ctx context.Context, opts Options) error {
 		KnownKind:  resources.Known,
 		Metrics:    m,
 		Events:     recorder,
+		Generator:  generator,
+		Resources:  lister,
 		Ready:      func() bool { return policies.Synced() && tlsSource.CABundle() != nil },
 		Timeout:    time.Duration(opts.WebhookTimeoutSeconds) * time.Second,
 		Log:        log.WithName("webhook"),
@@ -294,7 +313,7 @@ func Run(ctx context.Context, opts Options) error {
 	})
 	endpoint := webhookconfig.Endpoint{ServiceNamespace: opts.Namespace, ServiceName: opts.ServiceName, ServicePort: opts.ServicePort, URL: opts.WebhookURL}
 	lead := func(ctx context.Context) {
-		log.Info("leading: maintaining webhook configurations and policy status", "identity", opts.Identity)
+		log.Info("leading: maintaining webhook configurations and policy status, running policy-driven generate and mutate-existing", "identity", opts.Identity)
 		ctrl := webhookconfig.New(webhookconfig.Options{
 			Client: client, Resources: resources, Policies: policies, CABundle: tlsSource.CABundle,
 			Changed: []<-chan struct{}{caChanged, cw.Changed()}, Config: cw.Current, Namespace: opts.Namespace,
@@ -302,7 +321,10 @@ func Run(ctx context.Context, opts Options) error {
 			Reconciled: func(s *policycache.Snapshot) { status.Write(ctx, s) },
 			Log:        log.WithName("webhookconfig"),
 		})
+		done := make(chan struct{})
+		go func() { defer close(done); generator.RunLeader(ctx) }()
 		_ = ctrl.Run(ctx)
+		<-done
 	}
 	if opts.Serving != nil {
 		close(opts.Serving)

@@ -31,16 +31,22 @@ type Recorder interface {
 	Record(Event)
 }
 
-// GenerateRequest is the work of generate rules for one admitted trigger.
+// GenerateRequest is the background work of one policy for one admitted
+// trigger: the downstream resources its generate rules produced (Rules), or,
+// when MutateExisting is set, its mutate-existing rules to evaluate.
 type GenerateRequest struct {
 	Policy    *engine.Policy
 	Trigger   map[string]any
 	Namespace string
 	Rules     []engine.RuleResponse
+	// MutateExisting is the admission request, for the Generator to
+	// evaluate Policy's mutate-existing rules on after admission, with its
+	// own Targets; the webhook no longer uses it.
+	MutateExisting *engine.Request
 }
 
-// Generator applies generated resources asynchronously; implementations
-// must not block.
+// Generator applies generated resources and mutate-existing patches
+// asynchronously; implementations must not block.
 type Generator interface {
 	Generate(GenerateRequest)
 }

@@ -114,6 +114,7 @@ func (s *Server) engineRequest(rr *resourceRequest, obj map[string]any) *engine.
 		Namespaces:  s.opts.Namespaces,
 		Values:      rr.values,
 		Data:        s.opts.Data,
+		Sources:     s.opts.Resources,
 	}
 }
 
@@ -141,9 +142,17 @@ func (s *Server) validate(ctx context.Context, req *admissionv1.AdmissionRequest
 	}
 	var responses []*engine.PolicyResponse
 	var generate []*engine.PolicyResponse
+	var mutateExisting []*engine.Policy
 	var engineReq *engine.Request
 	for _, e := range snap.Entries {
-		if (e.Validate == nil && e.Generate == nil) || !applies(e, failurePolicy, req.Operation) {
+		existing := s.opts.Generator != nil && !rr.dryRun && hasMutateExisting(e.Mutate)
+		if (e.Validate == nil && e.Generate == nil && !existing) || !applies(e, failurePolicy, req.Operation) {
+			continue
+		}
+		if existing {
+			mutateExisting = append(mutateExisting, e.Mutate)
+		}
+		if e.Validate == nil && e.Generate == nil {
 			continue
 		}
 		if ctx.Err() != nil {
@@ -174,7 +183,29 @@ func (s *Server) validate(ctx context.Context, req *admissionv1.AdmissionRequest
 	for _, pr := range generate {
 		s.opts.Generator.Generate(GenerateRequest{Policy: pr.Policy, Trigger: rr.object, Namespace: req.Namespace, Rules: pr.Rules})
 	}
+	for _, p := range mutateExisting {
+		trigger := rr.object
+		if trigger == nil {
+			trigger = rr.old
+		}
+		s.opts.Generator.Generate(GenerateRequest{Policy: p, Trigger: trigger, Namespace: req.Namespace, MutateExisting: s.engineRequest(rr, rr.object)})
+	}
 	return allow(warnings(responses))
+}
+
+// hasMutateExisting reports whether a policy has mutate-existing rules
+// (mutate.targets). They run after admission: the validating webhook hands
+// them to the Generator once the request is admitted, as Kyverno does.
+func hasMutateExisting(p *engine.Policy) bool {
+	if p == nil {
+		return false
+	}
+	for _, r := range p.Rules {
+		if r.MutateExisting() {
+			return true
+		}
+	}
+	return false
 }
 
 // mutate is the mutating webhook: mutate rules of every policy in order,

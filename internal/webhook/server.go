@@ -71,8 +71,14 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Events, when set, receives policy events.
 	Events Recorder
-	// Generator, when set, receives the resources generate rules produce.
+	// Generator, when set, receives the resources generate rules produce
+	// and the mutate-existing work of admitted requests.
 	Generator Generator
+	// Resources finds existing objects in the cluster: the sources of
+	// generate clone and cloneList rules (engine.Request.Sources). The
+	// targets of mutate-existing rules are looked up by the Generator,
+	// after admission, never on the admission path.
+	Resources engine.ResourceLister
 	// Ready reports readiness (policies synced, certificate loaded).
 	Ready func() bool
 	// Timeout bounds one review when the API server sends none; default 10s.

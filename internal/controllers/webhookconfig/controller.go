@@ -306,6 +306,12 @@ func (c *Controller) Build(snap *policycache.Snapshot, ca []byte) (*admissionreg
 		}
 		if e.Mutate != nil {
 			get("mutate-"+fp).add(c.opts.Resources, ruleKinds(rawRules(e.Mutate)), []string{"CREATE", "UPDATE"}, timeout)
+			// Mutate-existing rules run after admission, from the
+			// validating webhook (as Kyverno does), on every operation
+			// their triggers name.
+			if existing := mutateExistingRules(e.Mutate); len(existing) > 0 {
+				get("validate-"+fp).add(c.opts.Resources, ruleKinds(existing), validateOps, timeout)
+			}
 		}
 	}
 	cfg := c.cfg()
@@ -355,6 +361,16 @@ func (c *Controller) Build(snap *policycache.Snapshot, ca []byte) (*admissionreg
 		}
 	}
 	return validating, mutating
+}
+
+func mutateExistingRules(p *engine.Policy) []*kyvernov1.Rule {
+	var out []*kyvernov1.Rule
+	for _, r := range p.Rules {
+		if r.MutateExisting() {
+			out = append(out, r.Raw)
+		}
+	}
+	return out
 }
 
 func rawRules(p *engine.Policy) []*kyvernov1.Rule {

@@ -183,3 +183,43 @@ func isPreferred(groupVersion string, preferred map[string]string) bool {
 	gv, err := schema.ParseGroupVersion(groupVersion)
 	return err == nil && preferred[gv.Group] == gv.Version
 }
+
+// ResourceFor maps an apiVersion ("v1", "group/version"; "" for the
+// preferred version of any group, the core group first) and a kind to the
+// resource that serves it, and whether it is namespaced. Subresources are
+// never returned. An unknown kind refreshes discovery (at most once per
+// MinRefresh) before answering false.
+func (r *Resources) ResourceFor(apiVersion, kind string) (gvr schema.GroupVersionResource, namespaced, ok bool) {
+	var gv schema.GroupVersion
+	if apiVersion != "" {
+		var err error
+		if gv, err = schema.ParseGroupVersion(apiVersion); err != nil {
+			return gvr, false, false
+		}
+	}
+	find := func() bool {
+		r.mu.RLock()
+		defer r.mu.RUnlock()
+		for _, x := range r.list { // preferred versions, sorted by group: the core group first
+			if x.Subresource != "" || x.Kind != kind || (apiVersion != "" && x.GVR.Group != gv.Group) {
+				continue
+			}
+			gvr, namespaced, ok = x.GVR, x.Namespaced, true
+			if apiVersion == "" || x.GVR.Version == gv.Version {
+				return true
+			}
+			// Another version of the same group and resource.
+			if k := r.kinds[x.GVR.GroupResource().WithVersion(gv.Version)]; k == kind {
+				gvr = x.GVR.GroupResource().WithVersion(gv.Version)
+				return true
+			}
+			ok = false
+		}
+		return ok
+	}
+	if find() || !r.maybeRefresh() {
+		return gvr, namespaced, ok
+	}
+	find()
+	return gvr, namespaced, ok
+}
