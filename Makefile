@@ -50,6 +50,7 @@ fuzz: ## A short run of every fuzz target.
 	$(GO) test -run '^$$' -fuzz '^FuzzStrategicMerge$$' -fuzztime 20s ./pkg/engine/mutate/
 	$(GO) test -run '^$$' -fuzz '^FuzzApplyJSON6902$$' -fuzztime 20s ./pkg/engine/mutate/
 	$(GO) test -run '^$$' -fuzz FuzzParseFilters -fuzztime 20s ./internal/config/
+	$(GO) test -run '^$$' -fuzz FuzzReview -fuzztime 20s ./internal/webhook/
 
 bench: ## Engine and CLI benchmarks (see docs/performance.md).
 	$(GO) test -run '^$$' -bench . -benchmem ./pkg/engine/... ./bench/...
