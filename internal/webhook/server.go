@@ -11,6 +11,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -89,6 +90,10 @@ type Options struct {
 // Server handles admission reviews.
 type Server struct {
 	opts Options
+	// work feeds long-lived evaluation goroutines: their stacks are grown
+	// once, not for every review, and the review's handler can give the
+	// failure policy's answer when an evaluation overruns its budget.
+	work chan func()
 }
 
 // New returns a Server.
@@ -100,7 +105,15 @@ func New(opts Options) *Server {
 		def := config.Default()
 		opts.Config = func() *config.Config { return def }
 	}
-	return &Server{opts: opts}
+	s := &Server{opts: opts, work: make(chan func())}
+	for range max(4, 4*runtime.GOMAXPROCS(0)) {
+		go func() {
+			for job := range s.work {
+				job()
+			}
+		}()
+	}
+	return s
 }
 
 // Handler returns the HTTP handler with every endpoint.
@@ -155,7 +168,7 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), budget)
 		defer cancel()
 		done := make(chan *admissionv1.AdmissionResponse, 1)
-		go func() {
+		job := func() {
 			defer func() {
 				if p := recover(); p != nil {
 					s.opts.Log.Error(fmt.Errorf("panic: %v", p), "admission review panicked", "uid", req.UID, "kind", req.Kind.Kind, "stack", string(debug.Stack()))
@@ -163,8 +176,12 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 				}
 			}()
 			done <- fn(ctx, req, failurePolicy)
-		}()
+		}
 		var resp *admissionv1.AdmissionResponse
+		select {
+		case s.work <- job:
+		case <-ctx.Done(): // every evaluator busy for the whole budget
+		}
 		select {
 		case resp = <-done:
 		case <-ctx.Done():
