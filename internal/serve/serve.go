@@ -1,8 +1,11 @@
 // Package serve assembles the admission controller that `kanon serve` runs:
 // the policy cache, the configuration watcher, the cluster data sources,
-// TLS, the HTTPS admission server, the metrics server and — on the leader
-// only — the webhook-configuration and policy-status controllers. Every
-// replica serves admission requests; one (elected through a Lease) writes.
+// TLS, the HTTPS admission server, the metrics server, the background writer
+// of generate and mutate-existing rules and — on the leader only — the
+// webhook-configuration and policy-status controllers and the policy-driven
+// background work. Every replica serves admission requests (and applies the
+// background work they produce); one (elected through a Lease) writes the
+// rest.
 package serve
 
 import (

@@ -26,7 +26,18 @@ func createNamespace(t *testing.T, name string, labels map[string]string) {
 	}
 }
 
-// waitGeneratedEvent waits for a PolicyApplied event with an action on a
+// waitGone waits until get answers NotFound.
+func waitGone(t *testing.T, what string, get func() error) {
+	t.Helper()
+	eventually(t, 15*time.Second, what, func() error {
+		if err := get(); !apierrors.IsNotFound(err) {
+			return fmt.Errorf("still there: %v", err)
+		}
+		return nil
+	})
+}
+
+// waitPolicyEvent waits for a PolicyApplied event with an action on a
 // ClusterPolicy whose note mentions want.
 func waitPolicyEvent(t *testing.T, policy, action, want string) {
 	t.Helper()
@@ -146,12 +157,9 @@ spec:
 	if err := dyn.Resource(clusterPolicies).Delete(bg, "e2e-default-deny", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, "downstream deleted with the policy", func() error {
+	waitGone(t, "downstream deleted with the policy", func() error {
 		_, err := netpols.Get(bg, "default-deny", metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("still there: %v", err)
+		return err
 	})
 }
 
@@ -336,12 +344,9 @@ spec:
 	if err := src.Delete(bg, "one", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 15*time.Second, "mirror deleted with its trigger", func() error {
+	waitGone(t, "mirror deleted with its trigger", func() error {
 		_, err := sink.Get(bg, "mirror-one", metav1.GetOptions{})
-		if apierrors.IsNotFound(err) {
-			return nil
-		}
-		return fmt.Errorf("still there: %v", err)
+		return err
 	})
 }
 

@@ -82,7 +82,9 @@ func (r *recorder) find(reason, action string) *webhook.Event {
 }
 
 // lister answers from the fake client, as the cluster lister would.
-type lister struct{ client *dynamicfake.FakeDynamicClient }
+type lister struct {
+	client *dynamicfake.FakeDynamicClient
+}
 
 func (l lister) List(q engine.ResourceQuery) ([]map[string]any, error) {
 	gvr, _, ok := mapper{}.ResourceFor(q.APIVersion, q.Kind)

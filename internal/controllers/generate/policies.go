@@ -8,6 +8,7 @@ import (
 
 	kyvernov1 "github.com/kanon-policy/kanon/api/kyverno/v1"
 	"github.com/kanon-policy/kanon/internal/controllers/policycache"
+	"github.com/kanon-policy/kanon/internal/controllers/webhookconfig"
 	"github.com/kanon-policy/kanon/pkg/engine"
 	"github.com/kanon-policy/kanon/pkg/engine/variables"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -175,30 +176,13 @@ func (c *Controller) queueGenerated(p *engine.Policy, trigger engine.ResourceRef
 
 // matchKinds returns the kinds the named rules match.
 func matchKinds(p *engine.Policy, only map[string]bool) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(rd *kyvernov1.ResourceDescription) {
-		for _, k := range rd.Kinds {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
+	var rules []*kyvernov1.Rule
 	for _, r := range p.Rules {
-		if !only[r.Name] {
-			continue
-		}
-		m := &r.Raw.Match
-		add(&m.Resources)
-		for i := range m.Any {
-			add(&m.Any[i].Resources)
-		}
-		for i := range m.All {
-			add(&m.All[i].Resources)
+		if only[r.Name] {
+			rules = append(rules, r.Raw)
 		}
 	}
-	return out
+	return webhookconfig.RuleKinds(rules)
 }
 
 // splitKind splits a policy kind ("Secret", "v1/Secret", "apps/v1/Deployment").

@@ -251,9 +251,9 @@ func keys[V any](m map[string]V) []string {
 	return out
 }
 
-// ruleKinds returns the kinds a compiled policy's rules (autogen included)
-// match.
-func ruleKinds(rules []*kyvernov1.Rule) []string {
+// RuleKinds returns the kinds the match blocks of rules name (a compiled
+// policy's rules include autogen rules), each once, in order.
+func RuleKinds(rules []*kyvernov1.Rule) []string {
 	seen := map[string]bool{}
 	var out []string
 	add := func(rd *kyvernov1.ResourceDescription) {
@@ -299,18 +299,18 @@ func (c *Controller) Build(snap *policycache.Snapshot, ca []byte) (*admissionreg
 		}
 		sort.Strings(validateOps)
 		if e.Validate != nil {
-			get("validate-"+fp).add(c.opts.Resources, ruleKinds(rawRules(e.Validate)), validateOps, timeout)
+			get("validate-"+fp).add(c.opts.Resources, RuleKinds(rawRules(e.Validate)), validateOps, timeout)
 		}
 		if e.Generate != nil {
-			get("validate-"+fp).add(c.opts.Resources, ruleKinds(rawRules(e.Generate)), validateOps, timeout)
+			get("validate-"+fp).add(c.opts.Resources, RuleKinds(rawRules(e.Generate)), validateOps, timeout)
 		}
 		if e.Mutate != nil {
-			get("mutate-"+fp).add(c.opts.Resources, ruleKinds(rawRules(e.Mutate)), []string{"CREATE", "UPDATE"}, timeout)
+			get("mutate-"+fp).add(c.opts.Resources, RuleKinds(rawRules(e.Mutate)), []string{"CREATE", "UPDATE"}, timeout)
 			// Mutate-existing rules run after admission, from the
 			// validating webhook (as Kyverno does), on every operation
 			// their triggers name.
 			if existing := mutateExistingRules(e.Mutate); len(existing) > 0 {
-				get("validate-"+fp).add(c.opts.Resources, ruleKinds(existing), validateOps, timeout)
+				get("validate-"+fp).add(c.opts.Resources, RuleKinds(existing), validateOps, timeout)
 			}
 		}
 	}
