@@ -1,7 +1,7 @@
 // Package metrics defines the admission controller's Prometheus metrics with
 // Kyverno's names and labels (kyverno_admission_requests_total,
 // kyverno_admission_review_duration_seconds, kyverno_policy_results_total,
-// kyverno_policy_execution_duration_seconds, kyverno_policy_changes_total,
+// kyverno_policy_execution_duration_seconds, kyverno_events_dropped_total,
 // kyverno_info), so dashboards built for Kyverno work unchanged.
 package metrics
 
@@ -22,7 +22,7 @@ type Metrics struct {
 	AdmissionDuration *prometheus.HistogramVec
 	PolicyResults     *prometheus.CounterVec
 	PolicyDuration    *prometheus.HistogramVec
-	PolicyChanges     *prometheus.CounterVec
+	EventsDropped     prometheus.Counter
 }
 
 // Label names, as Kyverno exports them.
@@ -32,7 +32,6 @@ var (
 		"resource_kind", "resource_namespace", "resource_request_operation", "rule_name", "rule_result", "rule_type", "rule_execution_cause", "dry_run"}
 	durationLabels = []string{"policy_validation_mode", "policy_type", "policy_background_mode", "policy_name", "policy_namespace",
 		"resource_kind", "resource_namespace", "resource_request_operation", "rule_execution_cause", "dry_run"}
-	changeLabels = []string{"policy_validation_mode", "policy_type", "policy_background_mode", "policy_namespace", "policy_name", "policy_change_type"}
 )
 
 // New creates the collectors in a fresh registry (with Go and process
@@ -53,13 +52,13 @@ func New(version string) *Metrics {
 		PolicyDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "kyverno_policy_execution_duration_seconds", Help: "Latency of one policy's evaluation on one resource.", Buckets: buckets,
 		}, durationLabels),
-		PolicyChanges: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "kyverno_policy_changes_total", Help: "Policy creations, updates and deletions.",
-		}, changeLabels),
+		EventsDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "kyverno_events_dropped_total", Help: "Events not written because they exceeded the event rate limit.",
+		}),
 	}
 	info := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "kyverno_info", Help: "Kanon build information."}, []string{"version", "engine", "go_version"})
 	info.WithLabelValues(version, "kanon", runtime.Version()).Set(1)
-	m.Registry.MustRegister(m.AdmissionRequests, m.AdmissionDuration, m.PolicyResults, m.PolicyDuration, m.PolicyChanges, info,
+	m.Registry.MustRegister(m.AdmissionRequests, m.AdmissionDuration, m.PolicyResults, m.PolicyDuration, m.EventsDropped, info,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

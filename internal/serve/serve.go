@@ -218,7 +218,7 @@ func Run(ctx context.Context, opts Options) error {
 	goRun("certificates", func() error { return tlsSource.Run(ctx) })
 
 	m := metrics.New(opts.Version)
-	recorder := events.New(client)
+	recorder := events.New(client, events.Options{Dropped: m.EventsDropped})
 	recorder.Start(ctx)
 
 	// Generate and mutate-existing: every replica applies the work of the

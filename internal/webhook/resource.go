@@ -11,8 +11,8 @@ import (
 	"github.com/kanon-policy/kanon/internal/controllers/policycache"
 	"github.com/kanon-policy/kanon/pkg/engine"
 	"github.com/kanon-policy/kanon/pkg/engine/match"
+	yaml "go.yaml.in/yaml/v2"
 	admissionv1 "k8s.io/api/admission/v1"
-	"sigs.k8s.io/yaml"
 )
 
 // resourceRequest is one admission request prepared for the engine.
@@ -284,6 +284,9 @@ func blockedMessage(resource string, responses []*engine.PolicyResponse) string 
 	if len(failures) == 0 {
 		return ""
 	}
+	// yaml.v2 directly: the same text as sigs.k8s.io/yaml (which Kyverno
+	// uses) without its JSON round trip, which cost more than evaluating
+	// the policies.
 	results, err := yaml.Marshal(failures)
 	if err != nil {
 		results = []byte(fmt.Sprint(failures))
