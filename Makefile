@@ -72,6 +72,12 @@ bench-apply: build ## Whole-process kanon apply of the 12 Pod Security policies 
 	  $(wildcard $(CORPUS)/policies/pod-security/baseline/*/*.yaml $(CORPUS)/policies/pod-security/restricted/*/*.yaml) \
 	  -r /tmp/kanon-bench-pods.yaml > /dev/null || true; done
 
+.PHONY: bench-admission
+bench-admission: build controlplane ## Admission benchmarks (issue #5): reviews straight to kanon serve at 500/1000/2000 rps, then Pods through the API server with and without Kanon.
+	KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) $(GO) run ./bench/admission -mode direct -rates 500,1000,2000 -duration 30s -warmup 5s -violating 0 -corpus $(CORPUS) -kanon $(BIN)
+	KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) $(GO) run ./bench/admission -mode direct -rates 500,1000,2000 -duration 30s -warmup 5s -violating 0.2 -corpus $(CORPUS) -kanon $(BIN)
+	KUBEBUILDER_ASSETS=$$(hack/controlplane/build.sh) $(GO) run ./bench/admission -mode apiserver -clients 16 -duration 30s -warmup 5s -corpus $(CORPUS) -kanon $(BIN)
+
 # Helm charts (charts/kanon, charts/kanon-policies). helm is built once from
 # the Go module proxy by hack/tools/helm/build.sh (a separate tools module).
 .PHONY: helm chart-crds verify-chart-crds test-charts

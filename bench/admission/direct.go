@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// directNamespace is the namespace of the reviews posted in direct mode.
+const directNamespace = "bench-direct"
+
+func runDirect(ctx context.Context, opts options) error {
+	c, err := startCluster(ctx, opts.verbose)
+	if err != nil {
+		return err
+	}
+	defer c.stop()
+	if err := c.namespace(ctx, directNamespace); err != nil {
+		return err
+	}
+	// The reviews are built before Kanon registers its webhooks.
+	compliant, violating, err := c.buildReviews(ctx, 50, directNamespace)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("reviews: %d compliant (%d bytes each), %d violating (%d bytes each), API-server-defaulted Pods with managed fields\n",
+		len(compliant), len(compliant[0].body), len(violating), len(violating[0].body))
+	url, pid := opts.url, opts.pid
+	if url == "" {
+		k, err := startKanon(ctx, c, opts)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := k.stop(); err != nil {
+				fmt.Println(err)
+			}
+		}()
+		policies, err := loadPolicies(opts.corpus)
+		if err != nil {
+			return err
+		}
+		if err := c.applyPolicies(ctx, policies, opts.action); err != nil {
+			return err
+		}
+		fmt.Printf("kanon serve: %s (pid %d, in-process %v), %d Pod Security policies Ready, validationFailureAction %q\n",
+			k.url, k.pid, opts.inProcess, len(policies), opts.action)
+		url, pid = k.url, k.pid
+	}
+	proto := "HTTP/1.1 keep-alive"
+	if opts.http2 {
+		proto = "HTTP/2"
+	}
+	transport := insecureTransport()
+	transport.ForceAttemptHTTP2 = opts.http2
+	transport.MaxIdleConns, transport.MaxIdleConnsPerHost, transport.MaxConnsPerHost = opts.conns, opts.conns, opts.conns
+	transport.IdleConnTimeout = time.Minute
+	client := &http.Client{Timeout: 10 * time.Second, Transport: transport}
+	defer transport.CloseIdleConnections()
+	deny := opts.action == "Enforce"
+	for _, rate := range opts.rates {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fmt.Printf("\nrate %d/s for %s (+%s warm-up), %.0f%% violating Pods, %s; %s\n",
+			rate, opts.duration, opts.warmup, 100*opts.violating, proto, hostLoad())
+		l := &loader{client: client, url: url + "/validate/fail?timeout=10s", compliant: compliant, violating: violating, share: opts.violating, deny: deny}
+		r := l.run(ctx, rate, opts.warmup, opts.duration, pid)
+		r.print(client, url)
+	}
+	return writeHeapProfile(opts.memProfile)
+}
+
+// loader posts reviews open loop at a fixed rate.
+type loader struct {
+	client               *http.Client
+	url                  string
+	compliant, violating []review
+	share                float64 // of violating reviews
+	deny                 bool    // violating reviews are denied (Enforce)
+}
+
+// result is one request's outcome.
+type result struct {
+	latency, lag time.Duration // from the scheduled time to the answer / to the send
+	done         time.Time
+	err          string // transport or HTTP error
+	wrong        bool   // answered, but not as the policies demand
+}
+
+// pick returns the review for request i: violating ones spread evenly.
+func (l *loader) pick(i int) review {
+	if int(float64(i+1)*l.share) > int(float64(i)*l.share) {
+		return l.violating[i%len(l.violating)]
+	}
+	return l.compliant[i%len(l.compliant)]
+}
+
+// runResult is the measured part of one run.
+type runResult struct {
+	rate             int
+	results          []result
+	start            time.Time
+	before, after    procStat
+	self             [2]procStat // this process (the load generator) before and after
+	host             [2][2]int64 // host idle and total jiffies before and after
+	window           [2]time.Time
+	peakRSS          int64
+	pid              int
+	procErr          error
+	duration, warmup time.Duration
+}
+
+func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Duration, pid int) *runResult {
+	nWarm := int(warmup.Seconds() * float64(rate))
+	n := int(duration.Seconds() * float64(rate))
+	results := make([]result, nWarm+n)
+	interval := float64(time.Second) / float64(rate)
+	start := time.Now().Add(10 * time.Millisecond)
+	measured := start.Add(time.Duration(float64(nWarm) * interval))
+	rr := &runResult{rate: rate, start: measured, pid: pid, duration: duration, warmup: warmup}
+
+	// Sample Kanon's RSS during the measured part.
+	sampleCtx, stopSampling := context.WithCancel(ctx)
+	var sampler sync.WaitGroup
+	if pid > 0 {
+		sampler.Add(1)
+		go func() {
+			defer sampler.Done()
+			time.Sleep(time.Until(measured))
+			rr.before, rr.procErr = readProc(pid)
+			rr.self[0], _ = readProc(os.Getpid())
+			rr.host[0][0], rr.host[0][1] = cpuTimes()
+			rr.window[0] = time.Now()
+			t := time.NewTicker(200 * time.Millisecond)
+			defer t.Stop()
+			for {
+				if st, err := readProc(pid); err == nil {
+					rr.peakRSS = max(rr.peakRSS, st.rss)
+				}
+				select {
+				case <-sampleCtx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}()
+	}
+	// The dispatcher sleeps with nanosleep on its own thread: Go's timers
+	// wake up to a millisecond late (epoll's resolution), which would be
+	// measured as latency.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var wg sync.WaitGroup
+	for i := range results {
+		at := start.Add(time.Duration(float64(i) * interval))
+		sleepUntil(at)
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = l.post(at, l.pick(i), i)
+		}()
+	}
+	wg.Wait()
+	stopSampling()
+	sampler.Wait()
+	if pid > 0 {
+		rr.after, _ = readProc(pid)
+		rr.self[1], _ = readProc(os.Getpid())
+		rr.host[1][0], rr.host[1][1] = cpuTimes()
+		rr.window[1] = time.Now()
+	}
+	rr.results = results[nWarm:]
+	return rr
+}
+
+// sleepUntil blocks the calling thread until t (to within the kernel's
+// timer slack, 50µs by default).
+func sleepUntil(t time.Time) {
+	for {
+		d := time.Until(t)
+		if d <= 0 {
+			return
+		}
+		ts := syscall.NsecToTimespec(int64(d))
+		if err := syscall.Nanosleep(&ts, nil); err == nil {
+			return
+		}
+	}
+}
+
+func (l *loader) post(at time.Time, rv review, n int) result {
+	req, err := http.NewRequest(http.MethodPost, l.url, bytes.NewReader(rv.withName(n)))
+	if err != nil {
+		return result{err: err.Error()}
+	}
+	req.Header.Set("Content-Type", "application/json")
+	sent := time.Now()
+	resp, err := l.client.Do(req)
+	if err != nil {
+		return result{err: err.Error(), lag: sent.Sub(at)}
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	done := time.Now()
+	r := result{latency: done.Sub(at), lag: sent.Sub(at), done: done}
+	switch {
+	case err != nil:
+		r.err = err.Error()
+	case resp.StatusCode != http.StatusOK:
+		r.err = "HTTP " + strconv.Itoa(resp.StatusCode)
+	default:
+		var out struct {
+			Response struct {
+				Allowed bool `json:"allowed"`
+			} `json:"response"`
+		}
+		if err := json.Unmarshal(body, &out); err != nil {
+			r.err = "decoding the answer: " + err.Error()
+		} else {
+			r.wrong = out.Response.Allowed == (rv.violating && l.deny)
+		}
+	}
+	return r
+}
+
+func (rr *runResult) print(client *http.Client, url string) {
+	var lat, lag []time.Duration
+	errs := map[string]int{}
+	wrong, nErr := 0, 0
+	var end time.Time
+	for _, r := range rr.results {
+		if r.err != "" || r.done.IsZero() {
+			nErr++
+			errs[r.err]++
+			continue
+		}
+		if r.wrong {
+			wrong++
+		}
+		lat = append(lat, r.latency)
+		lag = append(lag, r.lag)
+		if r.done.After(end) {
+			end = r.done
+		}
+	}
+	achieved := 0.0
+	if !end.IsZero() {
+		achieved = float64(len(lat)) / end.Sub(rr.start).Seconds()
+	}
+	fmt.Printf("  requests %d, answered %d, errors %d, wrong answers %d; achieved %.1f/s\n", len(rr.results), len(lat), nErr, wrong, achieved)
+	for e, n := range errs {
+		fmt.Printf("    error x%d: %s\n", n, e)
+	}
+	fmt.Printf("  latency from the scheduled time: %s\n", summarize(lat))
+	ls := summarize(lag)
+	fmt.Printf("  of which generator lag (scheduled -> sent): p99 %s, max %s\n", ms(ls.p99), ms(ls.max))
+	if rr.pid == 0 {
+		return
+	}
+	if rr.procErr != nil {
+		fmt.Printf("  kanon process: %v\n", rr.procErr)
+		return
+	}
+	cpu := rr.after.cpu - rr.before.cpu
+	perReq := time.Duration(0)
+	if len(lat) > 0 {
+		perReq = cpu / time.Duration(len(lat))
+	}
+	fmt.Printf("  kanon (pid %d): RSS %s (peak during run %s, VmHWM since start %s), %s; CPU %.2f cores (%s per review)\n",
+		rr.pid, mib(rr.after.rss), mib(rr.peakRSS), mib(rr.after.hwm), kanonMemory(client, url),
+		cpu.Seconds()/rr.duration.Seconds(), perReq.Round(time.Microsecond))
+	idle, total := rr.host[1][0]-rr.host[0][0], rr.host[1][1]-rr.host[0][1]
+	if total > 0 && rr.pid != os.Getpid() {
+		// The window ends when the last answer arrives, a little after
+		// rr.duration.
+		wall := rr.window[1].Sub(rr.window[0]).Seconds()
+		gen := rr.self[1].cpu - rr.self[0].cpu
+		fmt.Printf("  host: %.0f%% of its %d cores busy; load generator %.2f cores, kanon %.2f cores (the rest: API server, etcd, other processes)\n",
+			100*float64(total-idle)/float64(total), runtime.NumCPU(), gen.Seconds()/wall, cpu.Seconds()/wall)
+	}
+}
+
+// kanonMemory reads Kanon's Go heap in use and goroutine count from its
+// /metrics.
+func kanonMemory(client *http.Client, url string) string {
+	resp, err := client.Get(url + "/metrics")
+	if err != nil {
+		return "Go heap unknown (" + err.Error() + ")"
+	}
+	defer resp.Body.Close()
+	heap, goroutines := "unknown", "unknown"
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		name, v, _ := strings.Cut(sc.Text(), " ")
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "go_memstats_heap_inuse_bytes":
+			heap = mib(int64(f))
+		case "go_goroutines":
+			goroutines = strconv.FormatFloat(f, 'f', 0, 64)
+		}
+	}
+	return "Go heap in use " + heap + ", " + goroutines + " goroutines"
+}
