@@ -20,14 +20,15 @@ import (
 // validatePolicy is the policy-validation webhook: a ClusterPolicy or Policy
 // that Kanon cannot serve is rejected at `kubectl apply` with the reason and
 // the field path; unknown fields come back as warnings.
-func (s *Server) validatePolicy(_ context.Context, req *admissionv1.AdmissionRequest, _ string) *admissionv1.AdmissionResponse {
+func (s *Server) validatePolicy(_ context.Context, in *input, _ string) *admissionv1.AdmissionResponse {
+	req := in.review.Request
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return allow(nil)
 	}
-	obj, err := decodeObject(req.Object.Raw)
-	if err != nil || obj == nil {
-		return deny(fmt.Sprintf("policy %s: request.object: %v", req.Name, err))
+	if in.objectErr != nil || in.object == nil {
+		return deny(fmt.Sprintf("policy %s: request.object is missing or not a JSON object", req.Name))
 	}
+	obj := in.object
 	e := policycache.Compile(obj)
 	if e.Err != nil {
 		return deny(fmt.Sprintf("policy %s is invalid: %v", e.Key, e.Err))

@@ -30,7 +30,8 @@ type resourceRequest struct {
 // prepare decodes the request and applies resource filters and excluded
 // identities. When it returns no request, its response is the answer
 // (admit when skipped, deny when the objects cannot be decoded).
-func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Snapshot) (*resourceRequest, *admissionv1.AdmissionResponse) {
+func (s *Server) prepare(in *input, snap *policycache.Snapshot) (*resourceRequest, *admissionv1.AdmissionResponse) {
+	req := in.review.Request
 	cfg := s.opts.Config()
 	kind := match.GVK{Group: req.Kind.Group, Version: req.Kind.Version, Kind: req.Kind.Kind}
 	if req.SubResource != "" && s.opts.ParentKind != nil {
@@ -48,14 +49,10 @@ func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Sn
 	if cfg.ExcludedUser(user.Username, user.Groups, user.Roles, user.ClusterRoles) {
 		return nil, allow(nil)
 	}
-	obj, err := decodeObject(req.Object.Raw)
-	if err != nil {
-		return nil, deny("kanon: request.object: " + err.Error())
+	if in.objectErr != nil {
+		return nil, deny("kanon: " + in.objectErr.Error())
 	}
-	old, err := decodeObject(req.OldObject.Raw)
-	if err != nil {
-		return nil, deny("kanon: request.oldObject: " + err.Error())
-	}
+	obj, old := in.object, in.oldObject
 	if obj == nil && old == nil {
 		return nil, allow(nil) // nothing to evaluate (e.g. a DELETE of a collection)
 	}
@@ -72,8 +69,8 @@ func (s *Server) prepare(req *admissionv1.AdmissionRequest, snap *policycache.Sn
 	if req.RequestKind != nil {
 		rr.values["request.requestKind"] = map[string]any{"group": req.RequestKind.Group, "version": req.RequestKind.Version, "kind": req.RequestKind.Kind}
 	}
-	if opts, err := decodeObject(req.Options.Raw); err == nil && opts != nil {
-		rr.values["request.options"] = opts
+	if in.options != nil {
+		rr.values["request.options"] = in.options
 	}
 	return rr, nil
 }
@@ -134,9 +131,10 @@ func applies(e *policycache.Entry, failurePolicy string, op admissionv1.Operatio
 
 // validate is the validating webhook: validate rules (Enforce blocks, Audit
 // warns), then generate rules for admitted requests.
-func (s *Server) validate(ctx context.Context, req *admissionv1.AdmissionRequest, failurePolicy string) *admissionv1.AdmissionResponse {
+func (s *Server) validate(ctx context.Context, in *input, failurePolicy string) *admissionv1.AdmissionResponse {
+	req := in.review.Request
 	snap := s.opts.Policies.Snapshot()
-	rr, resp := s.prepare(req, snap)
+	rr, resp := s.prepare(in, snap)
 	if rr == nil {
 		return resp
 	}
@@ -210,12 +208,13 @@ func hasMutateExisting(p *engine.Policy) bool {
 
 // mutate is the mutating webhook: mutate rules of every policy in order,
 // each seeing the previous result, answered with one JSON patch.
-func (s *Server) mutate(ctx context.Context, req *admissionv1.AdmissionRequest, failurePolicy string) *admissionv1.AdmissionResponse {
+func (s *Server) mutate(ctx context.Context, in *input, failurePolicy string) *admissionv1.AdmissionResponse {
+	req := in.review.Request
 	if req.Operation != admissionv1.Create && req.Operation != admissionv1.Update {
 		return allow(nil)
 	}
 	snap := s.opts.Policies.Snapshot()
-	rr, resp := s.prepare(req, snap)
+	rr, resp := s.prepare(in, snap)
 	if rr == nil {
 		return resp
 	}

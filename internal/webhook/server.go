@@ -143,7 +143,7 @@ const (
 	failurePolicyIgnore = "Ignore"
 )
 
-type reviewFunc func(ctx context.Context, req *admissionv1.AdmissionRequest, failurePolicy string) *admissionv1.AdmissionResponse
+type reviewFunc func(ctx context.Context, in *input, failurePolicy string) *admissionv1.AdmissionResponse
 
 // review wraps a review function: decoding, the timeout, panic recovery,
 // the end-to-end metrics, and the failure-policy answer when evaluation
@@ -151,13 +151,13 @@ type reviewFunc func(ctx context.Context, req *admissionv1.AdmissionRequest, fai
 func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		review, err := readReview(r)
+		in, err := readReview(r)
 		if err != nil {
 			s.opts.Log.Info("rejected a malformed admission review", "path", r.URL.Path, "error", err.Error())
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		req := review.Request
+		req := in.review.Request
 		timeout := s.opts.Timeout
 		if t, err := time.ParseDuration(r.URL.Query().Get("timeout")); err == nil && t > 0 {
 			timeout = t
@@ -175,7 +175,7 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 					done <- s.failureAnswer(req, failurePolicy, fmt.Sprintf("internal error while evaluating policies: %v", p))
 				}
 			}()
-			done <- fn(ctx, req, failurePolicy)
+			done <- fn(ctx, in, failurePolicy)
 		}
 		var resp *admissionv1.AdmissionResponse
 		select {
@@ -188,8 +188,8 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 			resp = s.failureAnswer(req, failurePolicy, fmt.Sprintf("policy evaluation did not finish within %s", budget.Round(time.Millisecond)))
 		}
 		resp.UID = req.UID
-		review.Response = resp
-		writeReview(w, review)
+		in.review.Response = resp
+		writeReview(w, in.review)
 		s.observe(req, resp, time.Since(start))
 	})
 }
