@@ -21,6 +21,9 @@ type podRun struct {
 	violating bool
 	kanonPID  int
 	kanonURL  string
+	// webhook is set for runs with a webhook that is not Kanon (the no-op
+	// yardstick); they are not part of the no-webhook baseline.
+	webhook bool
 
 	created, failed int
 	throughput      float64
@@ -67,6 +70,18 @@ func runAPIServer(ctx context.Context, opts options) error {
 
 	if err := measure(&podRun{name: "no webhook", namespace: "bench-none-1"}, false); err != nil {
 		return err
+	}
+	if opts.noop {
+		n, err := startNoopWebhook(ctx, c)
+		if err != nil {
+			return err
+		}
+		if err := measure(&podRun{name: "no-op webhook (admits all)", namespace: "bench-noop", webhook: true}, false); err != nil {
+			return err
+		}
+		if err := n.stop(ctx, c); err != nil {
+			return err
+		}
 	}
 	k, err := startKanon(ctx, c, opts)
 	if err != nil {
@@ -246,7 +261,7 @@ func (r *podRun) print() {
 func compare(runs []*podRun) {
 	var base []*podRun
 	for _, r := range runs {
-		if r.kanonPID == 0 {
+		if r.kanonPID == 0 && !r.webhook {
 			base = append(base, r)
 		}
 	}

@@ -70,6 +70,7 @@ type options struct {
 	http2      bool
 	clients    int
 	audit      bool
+	noop       bool
 	cpuProfile string
 	memProfile string
 	verbose    bool
@@ -92,6 +93,7 @@ func main() {
 	flag.IntVar(&opts.conns, "conns", 64, "direct: maximum keep-alive connections to kanon")
 	flag.BoolVar(&opts.http2, "http2", false, "direct: HTTP/2 (one multiplexed connection, as the API server's webhook client) instead of HTTP/1.1 keep-alive")
 	flag.IntVar(&opts.clients, "clients", 16, "apiserver: concurrent Pod-creating clients")
+	flag.BoolVar(&opts.noop, "noop", true, "apiserver: also run with a no-op webhook that admits everything (what any webhook costs)")
 	flag.BoolVar(&opts.audit, "audit", true, "apiserver: also run with the policies in Audit on violating Pods")
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of this process's measured runs (with -inprocess it includes Kanon)")
 	flag.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile of this process after the runs with Kanon (use with -inprocess)")
