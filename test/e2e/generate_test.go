@@ -369,6 +369,7 @@ func TestMutateExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	startKanon(t, "mutate-existing", nil)
+	waitLeader(t, "mutate-existing")
 	applyPolicy(t, yamlObject(t, `
 apiVersion: kyverno.io/v1
 kind: ClusterPolicy

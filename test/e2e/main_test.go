@@ -280,3 +280,20 @@ func (w *warnings) all() string {
 func insecureHTTP() *http.Client {
 	return &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test client for a self-signed server
 }
+
+// waitLeader waits until a replica holds the Lease, so work that only the
+// leader does on policy events (mutateExistingOnPolicyUpdate) sees the
+// policies created next.
+func waitLeader(t *testing.T, identity string) {
+	t.Helper()
+	eventually(t, 15*time.Second, identity+" leads", func() error {
+		l, err := kube.CoordinationV1().Leases(namespace).Get(context.Background(), "kanon", metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		if l.Spec.HolderIdentity == nil || *l.Spec.HolderIdentity != identity {
+			return fmt.Errorf("lease held by %v", l.Spec.HolderIdentity)
+		}
+		return nil
+	})
+}
