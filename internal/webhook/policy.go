@@ -76,24 +76,14 @@ func backgroundProblems(spec *kyvernov1.Spec) []string {
 	return out
 }
 
-func userInfoPath(m *kyvernov1.MatchResources) (string, bool) {
-	has := func(u *kyvernov1.UserInfo) bool {
-		return len(u.Subjects) > 0 || len(u.Roles) > 0 || len(u.ClusterRoles) > 0
-	}
-	if has(&m.UserInfo) {
-		return "", true
-	}
-	for j := range m.Any {
-		if has(&m.Any[j].UserInfo) {
-			return fmt.Sprintf(".any[%d]", j), true
+func userInfoPath(m *kyvernov1.MatchResources) (path string, found bool) {
+	m.Filters(func(p string, f *kyvernov1.ResourceFilter) bool {
+		if len(f.Subjects) > 0 || len(f.Roles) > 0 || len(f.ClusterRoles) > 0 {
+			path, found = p, true
 		}
-	}
-	for j := range m.All {
-		if has(&m.All[j].UserInfo) {
-			return fmt.Sprintf(".all[%d]", j), true
-		}
-	}
-	return "", false
+		return !found
+	})
+	return path, found
 }
 
 func walkStrings(v any, path string, fn func(path, s string)) {
@@ -179,25 +169,18 @@ func (s *Server) kindProblems(spec *kyvernov1.Spec) []string {
 		return nil
 	}
 	var out []string
-	check := func(path string, rd *kyvernov1.ResourceDescription) {
-		for j, k := range rd.Kinds {
-			if wildcard.ContainsWildcard(k) || s.opts.KnownKind(k) {
-				continue
-			}
-			out = append(out, fmt.Sprintf("%s.resources.kinds[%d]: kind %q is not served by the API server (check the spelling, or install its CRD first)", path, j, k))
-		}
-	}
 	for i := range spec.Rules {
-		r := &spec.Rules[i]
-		for _, m := range matchBlocks(r) {
+		for _, m := range matchBlocks(&spec.Rules[i]) {
 			base := fmt.Sprintf("spec.rules[%d].%s", i, m.name)
-			check(base, &m.mr.Resources)
-			for j := range m.mr.Any {
-				check(fmt.Sprintf("%s.any[%d]", base, j), &m.mr.Any[j].Resources)
-			}
-			for j := range m.mr.All {
-				check(fmt.Sprintf("%s.all[%d]", base, j), &m.mr.All[j].Resources)
-			}
+			m.mr.Filters(func(path string, f *kyvernov1.ResourceFilter) bool {
+				for j, k := range f.Resources.Kinds {
+					if wildcard.ContainsWildcard(k) || s.opts.KnownKind(k) {
+						continue
+					}
+					out = append(out, fmt.Sprintf("%s%s.resources.kinds[%d]: kind %q is not served by the API server (check the spelling, or install its CRD first)", base, path, j, k))
+				}
+				return true
+			})
 		}
 	}
 	return out

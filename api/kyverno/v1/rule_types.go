@@ -1,6 +1,8 @@
 package v1
 
 import (
+	"fmt"
+
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apiextv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -395,4 +397,24 @@ type ForEachGeneration struct {
 	// +kubebuilder:validation:Schemaless
 	AnyAllConditions *apiextv1.JSON `json:"preconditions,omitempty"`
 	GeneratePattern  `json:",inline"`
+}
+
+// Filters calls fn for the legacy inline block (path "") and then for each
+// any and all entry (paths ".any[i]", ".all[i]"), in order; it stops early
+// when fn returns false.
+func (m *MatchResources) Filters(fn func(path string, f *ResourceFilter) bool) {
+	legacy := ResourceFilter{UserInfo: m.UserInfo, Resources: m.Resources}
+	if !fn("", &legacy) {
+		return
+	}
+	for i := range m.Any {
+		if !fn(fmt.Sprintf(".any[%d]", i), &m.Any[i]) {
+			return
+		}
+	}
+	for i := range m.All {
+		if !fn(fmt.Sprintf(".all[%d]", i), &m.All[i]) {
+			return
+		}
+	}
 }

@@ -305,20 +305,13 @@ func (c *Cache) onDelete(obj any) {
 // a policy's rules.
 func explicitOperations(spec *kyvernov1.Spec) map[string]bool {
 	ops := map[string]bool{}
-	add := func(rd *kyvernov1.ResourceDescription) {
-		for _, op := range rd.Operations {
-			ops[string(op)] = true
-		}
-	}
 	for i := range spec.Rules {
-		m := &spec.Rules[i].Match
-		add(&m.Resources)
-		for j := range m.Any {
-			add(&m.Any[j].Resources)
-		}
-		for j := range m.All {
-			add(&m.All[j].Resources)
-		}
+		spec.Rules[i].Match.Filters(func(_ string, f *kyvernov1.ResourceFilter) bool {
+			for _, op := range f.Resources.Operations {
+				ops[op] = true
+			}
+			return true
+		})
 	}
 	return ops
 }
@@ -333,13 +326,13 @@ func needsRoles(spec *kyvernov1.Spec) bool {
 			if m == nil {
 				continue
 			}
-			if len(m.Roles) > 0 || len(m.ClusterRoles) > 0 {
+			found := false
+			m.Filters(func(_ string, f *kyvernov1.ResourceFilter) bool {
+				found = len(f.Roles) > 0 || len(f.ClusterRoles) > 0
+				return !found
+			})
+			if found {
 				return true
-			}
-			for _, f := range append(append(kyvernov1.ResourceFilters{}, m.Any...), m.All...) {
-				if len(f.Roles) > 0 || len(f.ClusterRoles) > 0 {
-					return true
-				}
 			}
 		}
 	}

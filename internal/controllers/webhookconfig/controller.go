@@ -256,22 +256,16 @@ func keys[V any](m map[string]V) []string {
 func RuleKinds(rules []*kyvernov1.Rule) []string {
 	seen := map[string]bool{}
 	var out []string
-	add := func(rd *kyvernov1.ResourceDescription) {
-		for _, k := range rd.Kinds {
-			if !seen[k] {
-				seen[k] = true
-				out = append(out, k)
-			}
-		}
-	}
 	for _, r := range rules {
-		add(&r.Match.Resources)
-		for i := range r.Match.Any {
-			add(&r.Match.Any[i].Resources)
-		}
-		for i := range r.Match.All {
-			add(&r.Match.All[i].Resources)
-		}
+		r.Match.Filters(func(_ string, f *kyvernov1.ResourceFilter) bool {
+			for _, k := range f.Resources.Kinds {
+				if !seen[k] {
+					seen[k] = true
+					out = append(out, k)
+				}
+			}
+			return true
+		})
 	}
 	return out
 }
