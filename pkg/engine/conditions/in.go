@@ -101,10 +101,12 @@ func keyInValue(key string, value any) (found, invalid bool) {
 	return false, true
 }
 
-// anyIn implements AnyIn and (negate) AnyNotIn.
-func anyIn(key, value any, negate bool) bool {
+// membership implements AnyIn/AnyNotIn (sets = anySetIn) and AllIn/AllNotIn
+// (sets = allSetIn): a list key is compared element-wise by sets, a scalar
+// key the same way for both.
+func membership(key, value any, negate bool, sets func(keys []string, value any, negate bool) bool) bool {
 	if list, ok := key.([]any); ok {
-		return anySetIn(keyStrings(list), value, negate)
+		return sets(keyStrings(list), value, negate)
 	}
 	k, ok := scalarKey(key, true)
 	if !ok {
@@ -166,22 +168,6 @@ func anySetIn(keys []string, value any, negate bool) bool {
 		}
 	}
 	return false
-}
-
-// allIn implements AllIn and (negate) AllNotIn.
-func allIn(key, value any, negate bool) bool {
-	if list, ok := key.([]any); ok {
-		return allSetIn(keyStrings(list), value, negate)
-	}
-	k, ok := scalarKey(key, true)
-	if !ok {
-		return false
-	}
-	found, invalid := keyInValue(k, value)
-	if invalid {
-		return false
-	}
-	return found != negate
 }
 
 // allSetIn reports whether all key elements are in value (negate: none of

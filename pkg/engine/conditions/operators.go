@@ -96,13 +96,13 @@ func EvalOperator(operator string, key, value any) (bool, error) {
 	case opNotIn:
 		return in(key, value, true), nil
 	case opAnyIn:
-		return anyIn(key, value, false), nil
+		return membership(key, value, false, anySetIn), nil
 	case opAnyNotIn:
-		return anyIn(key, value, true), nil
+		return membership(key, value, true, anySetIn), nil
 	case opAllIn:
-		return allIn(key, value, false), nil
+		return membership(key, value, false, allSetIn), nil
 	case opAllNotIn:
-		return allIn(key, value, true), nil
+		return membership(key, value, true, allSetIn), nil
 	case opGreaterThanOrEquals, opGreaterThan, opLessThanOrEquals, opLessThan:
 		// Kyverno selects the handler case-insensitively but compares only
 		// for the exactly spelled operator.
