@@ -44,6 +44,7 @@ conformance: build ## Run kanon test over the Kyverno corpus; fail if a known-pa
 
 fuzz: ## A short run of every fuzz target.
 	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./pkg/manifest/
+	$(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 20s ./pkg/jsonvalue/
 	$(GO) test -run '^$$' -fuzz FuzzCompile -fuzztime 20s ./pkg/engine/pattern/
 	$(GO) test -run '^$$' -fuzz FuzzMatch -fuzztime 20s ./pkg/engine/validate/
 	$(GO) test -run '^$$' -fuzz '^FuzzPreprocessStrategicMerge$$' -fuzztime 20s ./pkg/engine/mutate/

@@ -6,10 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"strconv"
 
+	"github.com/kanon-policy/kanon/pkg/jsonvalue"
 	admissionv1 "k8s.io/api/admission/v1"
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -35,8 +34,9 @@ func badRequest(format string, args ...any) error {
 // is parsed once; the objects are not parsed again from raw bytes.
 type input struct {
 	review *admissionv1.AdmissionReview
-	// object, oldObject and options are JSON-compatible values with int64
-	// and float64 numbers; nil when absent.
+	// object, oldObject and options are JSON-compatible values as
+	// jsonvalue.Decode returns them (int64 and float64 numbers); nil when
+	// absent.
 	object, oldObject, options map[string]any
 	// objectErr is set when request.object or request.oldObject is present
 	// but not a JSON object: the review is answered (denied), not rejected.
@@ -61,11 +61,13 @@ func readReview(r *http.Request) (*input, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("empty request body: expected an AdmissionReview")
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var top map[string]any
-	if err := dec.Decode(&top); err != nil {
+	v, err := jsonvalue.Decode(body)
+	if err != nil {
 		return nil, badRequest("malformed AdmissionReview: %s", describeJSONError(body, err))
+	}
+	top, isObj := v.(map[string]any)
+	if !isObj && v != nil { // null reads as an empty review, refused below
+		return nil, badRequest("malformed AdmissionReview: want a JSON object, got %s", jsonType(v))
 	}
 	f := fields{}
 	apiVersion, kind := f.str(top, "apiVersion", ""), f.str(top, "kind", "")
@@ -138,7 +140,7 @@ func readReview(r *http.Request) (*input, error) {
 			}
 			continue
 		}
-		*o.dst = normalizeNumbers(obj).(map[string]any)
+		*o.dst = obj
 	}
 	return in, nil
 }
@@ -218,7 +220,7 @@ func jsonType(v any) string {
 		return "a string"
 	case bool:
 		return "a boolean"
-	case json.Number:
+	case int64, float64:
 		return "a number"
 	case []any:
 		return "a list"
@@ -228,18 +230,15 @@ func jsonType(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// describeJSONError turns a JSON error into a message with the byte offset
-// and, for type errors, the field.
+// describeJSONError turns a decoding error into a message: the size of a
+// truncated body, or the byte offset of a syntax error.
 func describeJSONError(body []byte, err error) string {
-	var syn *json.SyntaxError
-	var typ *json.UnmarshalTypeError
+	var syn *jsonvalue.SyntaxError
 	switch {
-	case errors.As(err, &syn):
-		return fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)
-	case errors.As(err, &typ):
-		return fmt.Sprintf("field %q: cannot use a JSON %s as %s (byte %d)", typ.Field, typ.Value, typ.Type, typ.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Sprintf("truncated JSON (%d bytes)", len(body))
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)
 	}
 	return err.Error()
 }
@@ -254,29 +253,4 @@ func writeReview(w http.ResponseWriter, review *admissionv1.AdmissionReview) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(data)
-}
-
-func normalizeNumbers(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = normalizeNumbers(e)
-		}
-		return t
-	case []any:
-		for i, e := range t {
-			t[i] = normalizeNumbers(e)
-		}
-		return t
-	case json.Number:
-		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-			return i
-		}
-		f, err := strconv.ParseFloat(string(t), 64)
-		if err != nil || math.IsInf(f, 0) {
-			return string(t) // out of range for float64: keep the digits rather than lose them
-		}
-		return f
-	}
-	return v
 }
