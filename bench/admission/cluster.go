@@ -242,8 +242,9 @@ func startKanon(ctx context.Context, c *cluster, opts options) (*kanon, error) {
 			return nil, err
 		}
 		k.log = logFile.Name()
-		cmd := exec.Command(opts.kanonBin, "serve", "--kubeconfig", c.cp.Kubeconfig, "--namespace", kanonNamespace, "--service-name", serviceName,
-			"--webhook-url", k.url, "--address", addr, "--cert-ip", "127.0.0.1", "--leader-elect=false")
+		args := append([]string{"serve", "--kubeconfig", c.cp.Kubeconfig, "--namespace", kanonNamespace, "--service-name", serviceName,
+			"--webhook-url", k.url, "--address", addr, "--cert-ip", "127.0.0.1", "--leader-elect=false"}, opts.kanonArgs...)
+		cmd := exec.Command(opts.kanonBin, args...)
 		cmd.Stdout, cmd.Stderr = logFile, logFile
 		if opts.verbose {
 			cmd.Stdout, cmd.Stderr = io.MultiWriter(logFile, os.Stderr), io.MultiWriter(logFile, os.Stderr)

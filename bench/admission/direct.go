@@ -59,11 +59,7 @@ func runDirect(ctx context.Context, opts options) error {
 		url, pid = k.url, k.pid
 	}
 	proto := "HTTP/1.1 keep-alive"
-	if opts.http2 {
-		proto = "HTTP/2"
-	}
 	transport := insecureTransport()
-	transport.ForceAttemptHTTP2 = opts.http2
 	transport.MaxIdleConns, transport.MaxIdleConnsPerHost, transport.MaxConnsPerHost = opts.conns, opts.conns, opts.conns
 	transport.IdleConnTimeout = time.Minute
 	client := &http.Client{Timeout: 10 * time.Second, Transport: transport}
@@ -75,7 +71,7 @@ func runDirect(ctx context.Context, opts options) error {
 		}
 		fmt.Printf("\nrate %d/s for %s (+%s warm-up), %.0f%% violating Pods, %s; %s\n",
 			rate, opts.duration, opts.warmup, 100*opts.violating, proto, hostLoad())
-		l := &loader{client: client, url: url + "/validate/fail?timeout=10s", compliant: compliant, violating: violating, share: opts.violating, deny: deny}
+		l := &loader{client: client, base: url, url: url + "/validate/fail?timeout=10s", compliant: compliant, violating: violating, share: opts.violating, deny: deny}
 		r := l.run(ctx, rate, opts.warmup, opts.duration, pid)
 		r.print(client, url)
 	}
@@ -85,6 +81,7 @@ func runDirect(ctx context.Context, opts options) error {
 // loader posts reviews open loop at a fixed rate.
 type loader struct {
 	client               *http.Client
+	base                 string // Kanon's URL (its /metrics)
 	url                  string
 	compliant, violating []review
 	share                float64 // of violating reviews
@@ -109,17 +106,18 @@ func (l *loader) pick(i int) review {
 
 // runResult is the measured part of one run.
 type runResult struct {
-	rate             int
-	results          []result
-	start            time.Time
-	before, after    procStat
-	self             [2]procStat // this process (the load generator) before and after
-	host             [2][2]int64 // host idle and total jiffies before and after
-	window           [2]time.Time
-	peakRSS          int64
-	pid              int
-	procErr          error
-	duration, warmup time.Duration
+	rate              int
+	results           []result
+	start             time.Time
+	before, after     procStat
+	self              [2]procStat // this process (the load generator) before and after
+	host              [2][2]int64 // host idle and total jiffies before and after
+	window            [2]time.Time
+	peakRSS           int64
+	pid               int
+	procErr           error
+	duration, warmup  time.Duration
+	goBefore, goAfter goStats // Kanon's Go runtime at the start and end of the measured window
 }
 
 func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Duration, pid int) *runResult {
@@ -132,6 +130,7 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 	rr := &runResult{rate: rate, start: measured, pid: pid, duration: duration, warmup: warmup}
 
 	// Sample Kanon's RSS during the measured part.
+	statsClient, statsURL := l.client, l.base
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	var sampler sync.WaitGroup
 	if pid > 0 {
@@ -140,6 +139,7 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 			defer sampler.Done()
 			time.Sleep(time.Until(measured))
 			rr.before, rr.procErr = readProc(pid)
+			rr.goBefore = readGoStats(statsClient, statsURL)
 			rr.self[0], _ = readProc(os.Getpid())
 			rr.host[0][0], rr.host[0][1] = cpuTimes()
 			rr.window[0] = time.Now()
@@ -180,6 +180,7 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 	sampler.Wait()
 	if pid > 0 {
 		rr.after, _ = readProc(pid)
+		rr.goAfter = readGoStats(statsClient, statsURL)
 		rr.self[1], _ = readProc(os.Getpid())
 		rr.host[1][0], rr.host[1][1] = cpuTimes()
 		rr.window[1] = time.Now()
@@ -284,6 +285,14 @@ func (rr *runResult) print(client *http.Client, url string) {
 	fmt.Printf("  kanon (pid %d): RSS %s (peak during run %s, VmHWM since start %s), %s; CPU %.2f cores (%s per review)\n",
 		rr.pid, mib(rr.after.rss), mib(rr.peakRSS), mib(rr.after.hwm), kanonMemory(client, url),
 		cpu.Seconds()/rr.duration.Seconds(), perReq.Round(time.Microsecond))
+	if b, a := rr.goBefore, rr.goAfter; b.err == nil && a.err == nil && a.allocated > 0 && len(lat) > 0 {
+		cycles := a.gcCycles - b.gcCycles
+		every := "no GC cycle"
+		if cycles > 0 {
+			every = fmt.Sprintf("%.0f GC cycles (one every %.0f ms)", cycles, 1000*rr.duration.Seconds()/cycles)
+		}
+		fmt.Printf("  kanon Go runtime: allocated %.1f KiB per review, %s\n", (a.allocated-b.allocated)/float64(len(lat))/1024, every)
+	}
 	idle, total := rr.host[1][0]-rr.host[0][0], rr.host[1][1]-rr.host[0][1]
 	if total > 0 && rr.pid != os.Getpid() {
 		// The window ends when the last answer arrives, a little after
@@ -295,15 +304,19 @@ func (rr *runResult) print(client *http.Client, url string) {
 	}
 }
 
-// kanonMemory reads Kanon's Go heap in use and goroutine count from its
-// /metrics.
-func kanonMemory(client *http.Client, url string) string {
+// goStats are Kanon's Go runtime figures, read from its /metrics.
+type goStats struct {
+	heapInuse, allocated, gcCycles, goroutines float64
+	err                                        error
+}
+
+func readGoStats(client *http.Client, url string) goStats {
 	resp, err := client.Get(url + "/metrics")
 	if err != nil {
-		return "Go heap unknown (" + err.Error() + ")"
+		return goStats{err: err}
 	}
 	defer resp.Body.Close()
-	heap, goroutines := "unknown", "unknown"
+	var st goStats
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -314,10 +327,24 @@ func kanonMemory(client *http.Client, url string) string {
 		}
 		switch name {
 		case "go_memstats_heap_inuse_bytes":
-			heap = mib(int64(f))
+			st.heapInuse = f
+		case "go_memstats_alloc_bytes_total":
+			st.allocated = f
+		case "go_gc_duration_seconds_count":
+			st.gcCycles = f
 		case "go_goroutines":
-			goroutines = strconv.FormatFloat(f, 'f', 0, 64)
+			st.goroutines = f
 		}
 	}
-	return "Go heap in use " + heap + ", " + goroutines + " goroutines"
+	return st
+}
+
+// kanonMemory reads Kanon's Go heap in use and goroutine count from its
+// /metrics.
+func kanonMemory(client *http.Client, url string) string {
+	st := readGoStats(client, url)
+	if st.err != nil {
+		return "Go heap unknown (" + st.err.Error() + ")"
+	}
+	return fmt.Sprintf("Go heap in use %s, %.0f goroutines", mib(int64(st.heapInuse)), st.goroutines)
 }

@@ -46,6 +46,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"strconv"
 	"strings"
@@ -59,6 +60,7 @@ type options struct {
 	corpus     string
 	action     string
 	kanonBin   string
+	kanonArgs  []string
 	inProcess  bool
 	url        string
 	pid        int
@@ -67,13 +69,13 @@ type options struct {
 	warmup     time.Duration
 	violating  float64
 	conns      int
-	http2      bool
 	clients    int
 	audit      bool
 	noop       bool
 	cpuProfile string
 	memProfile string
 	verbose    bool
+	gcPercent  int
 }
 
 func main() {
@@ -83,6 +85,10 @@ func main() {
 	flag.StringVar(&opts.corpus, "corpus", filepath.Join("..", "shared", "corpus"), "the conformance corpus (policies/pod-security)")
 	flag.StringVar(&opts.action, "failure-action", "Enforce", "direct: validationFailureAction set on the policies (the corpus has Audit); empty keeps the corpus's (apiserver runs Enforce, then Audit)")
 	flag.StringVar(&opts.kanonBin, "kanon", filepath.Join("bin", "kanon"), "kanon binary run as `kanon serve` (make build)")
+	flag.Func("kanon-args", "extra arguments for kanon serve, space-separated (e.g. \"--gc-percent 1000 --profile-address 127.0.0.1:6060\")", func(s string) error {
+		opts.kanonArgs = strings.Fields(s)
+		return nil
+	})
 	flag.BoolVar(&opts.inProcess, "inprocess", false, "run kanon serve inside this process (RSS then includes the load generator)")
 	flag.StringVar(&opts.url, "url", "", "direct: post to this running kanon serve (https://host:port) instead of starting one; its policies must be loaded")
 	flag.IntVar(&opts.pid, "pid", 0, "direct with -url: process id of that kanon serve, for its RSS")
@@ -91,12 +97,12 @@ func main() {
 	flag.DurationVar(&opts.warmup, "warmup", 5*time.Second, "unmeasured time before each run, at the same load")
 	flag.Float64Var(&opts.violating, "violating", 0.2, "direct: share of reviews whose Pod breaks the policies (0 to 1)")
 	flag.IntVar(&opts.conns, "conns", 64, "direct: maximum keep-alive connections to kanon")
-	flag.BoolVar(&opts.http2, "http2", false, "direct: HTTP/2 (one multiplexed connection, as the API server's webhook client) instead of HTTP/1.1 keep-alive")
 	flag.IntVar(&opts.clients, "clients", 16, "apiserver: concurrent Pod-creating clients")
 	flag.BoolVar(&opts.noop, "noop", true, "apiserver: also run with a no-op webhook that admits everything (what any webhook costs)")
 	flag.BoolVar(&opts.audit, "audit", true, "apiserver: also run with the policies in Audit on violating Pods")
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of this process's measured runs (with -inprocess it includes Kanon)")
 	flag.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile of this process after the runs with Kanon (use with -inprocess)")
+	flag.IntVar(&opts.gcPercent, "gogc", 400, "GC target percentage of this load generator (not Kanon's; see -kanon-args): its collections steal CPU from the process under test")
 	flag.BoolVar(&opts.verbose, "v", false, "show kanon serve's and the control plane's logs")
 	flag.Parse()
 	var err error
@@ -106,6 +112,7 @@ func main() {
 	if opts.violating < 0 || opts.violating > 1 {
 		fail(fmt.Errorf("-violating: want 0 to 1, got %v", opts.violating))
 	}
+	debug.SetGCPercent(opts.gcPercent)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if opts.cpuProfile != "" {

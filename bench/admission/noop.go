@@ -41,7 +41,6 @@ func startNoopWebhook(ctx context.Context, c *cluster) (*noopWebhook, error) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(out)
 	}))
-	srv.EnableHTTP2 = true
 	srv.StartTLS()
 	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	fail := admissionregistrationv1.Fail

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sync"
 	"time"
@@ -58,6 +59,9 @@ type Options struct {
 	Listener net.Listener
 	// MetricsAddress serves /metrics over plain HTTP; empty disables it.
 	MetricsAddress string
+	// ProfileAddress serves Go's pprof endpoints (/debug/pprof/) over plain
+	// HTTP; empty disables it. Bind it to loopback: profiles expose memory.
+	ProfileAddress string
 	// TLSSecret holds the self-signed CA and serving pair; CertDir, when
 	// set, loads tls.crt, tls.key and ca.crt from files instead.
 	TLSSecret string
@@ -277,6 +281,11 @@ func Run(ctx context.Context, opts Options) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    1 << 20,
 		ErrorLog:          nil,
+		// HTTP/1.1 only: the API server calls admission webhooks over
+		// HTTP/1.1 (one request per connection at a time, several
+		// connections), and the webhook's early failure-policy answer on a
+		// timeout relies on it. An empty map turns off net/http's HTTP/2.
+		TLSNextProto: map[string]func(*http.Server, *tls.Conn, http.Handler){},
 	}
 	goRun("https", func() error {
 		log.Info("serving admission webhooks", "address", ln.Addr().String())
@@ -285,17 +294,31 @@ func Run(ctx context.Context, opts Options) error {
 		}
 		return nil
 	})
-	var metricsServer *http.Server
-	if opts.MetricsAddress != "" {
-		mux := http.NewServeMux()
-		mux.Handle(webhook.PathMetrics, m.Handler())
-		metricsServer = &http.Server{Addr: opts.MetricsAddress, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		goRun("metrics", func() error {
-			if err := metricsServer.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	var plain []*http.Server // shut down with the HTTPS server
+	servePlain := func(name, addr string, handler http.Handler) {
+		srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		plain = append(plain, srv)
+		goRun(name, func() error {
+			log.Info("serving "+name, "address", addr)
+			if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
 				return err
 			}
 			return nil
 		})
+	}
+	if opts.MetricsAddress != "" {
+		mux := http.NewServeMux()
+		mux.Handle(webhook.PathMetrics, m.Handler())
+		servePlain("metrics", opts.MetricsAddress, mux)
+	}
+	if opts.ProfileAddress != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		servePlain("profiling", opts.ProfileAddress, mux)
 	}
 
 	// The writer: webhook configurations and policy status.
@@ -343,8 +366,8 @@ func Run(ctx context.Context, opts Options) error {
 	shutdownCtx, stop := context.WithTimeout(context.Background(), 15*time.Second)
 	defer stop()
 	_ = https.Shutdown(shutdownCtx)
-	if metricsServer != nil {
-		_ = metricsServer.Shutdown(shutdownCtx)
+	for _, srv := range plain {
+		_ = srv.Shutdown(shutdownCtx)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kanon-policy/kanon/internal/config"
 	"github.com/kanon-policy/kanon/internal/controllers/policycache"
+	"github.com/kanon-policy/kanon/internal/metrics"
 	"github.com/kanon-policy/kanon/pkg/engine"
 	"github.com/kanon-policy/kanon/pkg/engine/match"
 	yaml "go.yaml.in/yaml/v2"
@@ -316,22 +317,20 @@ func (s *Server) record(rr *resourceRequest, e *policycache.Entry, pr *engine.Po
 	if m == nil {
 		return
 	}
-	mode := "audit"
+	l := metrics.PolicyLabels{Mode: "audit", PolicyType: "cluster", Background: "true", Policy: e.Name, PolicyNamespace: e.Namespace,
+		ResourceKind: rr.kind.Kind, ResourceNamespace: rr.review.Namespace, Operation: string(rr.review.Operation),
+		Cause: "admission_request", DryRun: rr.dryRun}
 	if e.Spec != nil && strings.EqualFold(e.Spec.ValidationFailureAction, "enforce") {
-		mode = "enforce"
+		l.Mode = "enforce"
 	}
-	background := "true"
 	if e.Spec != nil && e.Spec.Background != nil && !*e.Spec.Background {
-		background = "false"
+		l.Background = "false"
 	}
-	policyType := "cluster"
 	if e.Kind == "Policy" {
-		policyType = "namespaced"
+		l.PolicyType = "namespaced"
 	}
-	op, ns, kind, dry := string(rr.review.Operation), rr.review.Namespace, rr.kind.Kind, fmt.Sprint(rr.dryRun)
 	for _, r := range pr.Rules {
-		m.PolicyResults.WithLabelValues(mode, policyType, background, e.Name, e.Namespace, kind, ns, op,
-			r.Name, string(r.Status), strings.ToLower(string(r.Type)), "admission_request", dry).Inc()
+		m.RuleResult(l, r.Name, string(r.Status), string(r.Type))
 	}
-	m.PolicyDuration.WithLabelValues(mode, policyType, background, e.Name, e.Namespace, kind, ns, op, "admission_request", dry).Observe(d.Seconds())
+	m.PolicyEvaluated(l, d)
 }

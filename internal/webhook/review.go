@@ -2,11 +2,11 @@ package webhook
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/kanon-policy/kanon/pkg/jsonvalue"
 	admissionv1 "k8s.io/api/admission/v1"
@@ -43,6 +43,20 @@ type input struct {
 	objectErr error
 }
 
+// bodyBuffers keeps request-body buffers between reviews; buffers grown by
+// an unusually large body are dropped rather than kept.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 256 << 10
+
+func releaseBody(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBody {
+		return
+	}
+	b.Reset()
+	bodyBuffers.Put(b)
+}
+
 // readReview reads and checks an AdmissionReview v1 request body.
 func readReview(r *http.Request) (*input, error) {
 	if r.Method != http.MethodPost {
@@ -51,16 +65,22 @@ func readReview(r *http.Request) (*input, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "application/json" && !bytes.HasPrefix([]byte(ct), []byte("application/json;")) {
 		return nil, badRequest("Content-Type must be application/json, got %q", ct)
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodySize+1))
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer releaseBody(buf)
+	if n := r.ContentLength; n > 0 && n <= MaxBodySize {
+		buf.Grow(int(n) + bytes.MinRead) // one read to EOF, no regrowth
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, MaxBodySize+1)); err != nil {
 		return nil, badRequest("reading the request body: %v", err)
 	}
+	body := buf.Bytes()
 	if len(body) > MaxBodySize {
 		return nil, badRequest("request body is larger than %d bytes", MaxBodySize)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, badRequest("empty request body: expected an AdmissionReview")
 	}
+	// The decoded values never alias body, so its buffer is reused.
 	v, err := jsonvalue.Decode(body)
 	if err != nil {
 		return nil, badRequest("malformed AdmissionReview: %s", describeJSONError(body, err))
@@ -241,16 +261,4 @@ func describeJSONError(body []byte, err error) string {
 		return fmt.Sprintf("invalid JSON at byte %d: %v", syn.Offset, syn)
 	}
 	return err.Error()
-}
-
-// writeReview writes the response review.
-func writeReview(w http.ResponseWriter, review *admissionv1.AdmissionReview) {
-	out := admissionv1.AdmissionReview{TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"}, Response: review.Response}
-	data, err := json.Marshal(out)
-	if err != nil {
-		http.Error(w, "encoding the AdmissionReview response: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(data)
 }

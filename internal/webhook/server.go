@@ -9,11 +9,14 @@ package webhook
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -90,10 +93,9 @@ type Options struct {
 // Server handles admission reviews.
 type Server struct {
 	opts Options
-	// work feeds long-lived evaluation goroutines: their stacks are grown
-	// once, not for every review, and the review's handler can give the
-	// failure policy's answer when an evaluation overruns its budget.
-	work chan func()
+	// slots bounds concurrent evaluations; a review waits for one within
+	// its budget (then the failure policy answers).
+	slots chan struct{}
 }
 
 // New returns a Server.
@@ -105,15 +107,7 @@ func New(opts Options) *Server {
 		def := config.Default()
 		opts.Config = func() *config.Config { return def }
 	}
-	s := &Server{opts: opts, work: make(chan func())}
-	for range max(4, 4*runtime.GOMAXPROCS(0)) {
-		go func() {
-			for job := range s.work {
-				job()
-			}
-		}()
-	}
-	return s
+	return &Server{opts: opts, slots: make(chan struct{}, max(4, 4*runtime.GOMAXPROCS(0)))}
 }
 
 // Handler returns the HTTP handler with every endpoint.
@@ -148,6 +142,13 @@ type reviewFunc func(ctx context.Context, in *input, failurePolicy string) *admi
 // review wraps a review function: decoding, the timeout, panic recovery,
 // the end-to-end metrics, and the failure-policy answer when evaluation
 // could not finish.
+//
+// Evaluation runs on the request's own goroutine (no hand-off, so no extra
+// wake-ups on the hot path). When it overruns its budget, a timer answers
+// with the failure policy instead: the answer carries its length and
+// "Connection: close", so the API server has a complete response at once
+// and does not queue its next request behind the overrunning one (the API
+// server speaks HTTP/1.1 to admission webhooks).
 func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -167,31 +168,70 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 		budget := timeout - timeout/10
 		ctx, cancel := context.WithTimeout(r.Context(), budget)
 		defer cancel()
-		done := make(chan *admissionv1.AdmissionResponse, 1)
-		job := func() {
-			defer func() {
-				if p := recover(); p != nil {
-					s.opts.Log.Error(fmt.Errorf("panic: %v", p), "admission review panicked", "uid", req.UID, "kind", req.Kind.Kind, "stack", string(debug.Stack()))
-					done <- s.failureAnswer(req, failurePolicy, fmt.Sprintf("internal error while evaluating policies: %v", p))
-				}
-			}()
-			done <- fn(ctx, in, failurePolicy)
-		}
-		var resp *admissionv1.AdmissionResponse
+		out := &reply{w: w, review: in.review, start: start, server: s}
+		stop := context.AfterFunc(ctx, func() {
+			out.send(s.failureAnswer(req, failurePolicy, fmt.Sprintf("policy evaluation did not finish within %s", budget.Round(time.Millisecond))), true)
+		})
+		defer stop()
+		defer func() {
+			if p := recover(); p != nil {
+				s.opts.Log.Error(fmt.Errorf("panic: %v", p), "admission review panicked", "uid", req.UID, "kind", req.Kind.Kind, "stack", string(debug.Stack()))
+				out.send(s.failureAnswer(req, failurePolicy, fmt.Sprintf("internal error while evaluating policies: %v", p)), false)
+			}
+		}()
 		select {
-		case s.work <- job:
-		case <-ctx.Done(): // every evaluator busy for the whole budget
+		case s.slots <- struct{}{}:
+		case <-ctx.Done(): // every slot busy for the whole budget: the timer answers
+			return
 		}
-		select {
-		case resp = <-done:
-		case <-ctx.Done():
-			resp = s.failureAnswer(req, failurePolicy, fmt.Sprintf("policy evaluation did not finish within %s", budget.Round(time.Millisecond)))
-		}
-		resp.UID = req.UID
-		in.review.Response = resp
-		writeReview(w, in.review)
-		s.observe(req, resp, time.Since(start))
+		defer func() { <-s.slots }()
+		// If the timer fired meanwhile, its answer went out and this one is
+		// dropped; send still synchronizes with it before the handler ends.
+		out.send(fn(ctx, in, failurePolicy), false)
 	})
+}
+
+// reply writes a review's one answer: the evaluation's, or the failure
+// policy's when the budget ran out first.
+type reply struct {
+	mu     sync.Mutex
+	sent   bool
+	w      http.ResponseWriter
+	review *admissionv1.AdmissionReview
+	start  time.Time
+	server *Server
+}
+
+func (o *reply) send(resp *admissionv1.AdmissionResponse, closeConn bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.sent {
+		return
+	}
+	o.sent = true
+	resp.UID = o.review.Request.UID
+	o.review.Response = resp
+	out := admissionv1.AdmissionReview{TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"}, Response: resp}
+	data, err := json.Marshal(out)
+	if err != nil {
+		http.Error(o.w, "encoding the AdmissionReview response: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := o.w.Header()
+	h.Set("Content-Type", "application/json")
+	// With its length the answer is complete once flushed, even while the
+	// handler still runs (the overrunning evaluation).
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	if closeConn {
+		h.Set("Connection", "close")
+	}
+	_, _ = o.w.Write(data)
+	if closeConn {
+		if f, ok := o.w.(http.Flusher); ok {
+			f.Flush()
+		}
+	}
+	o.server.observe(o.review.Request, resp, time.Since(o.start))
 }
 
 // failureAnswer is the answer when policies could not be evaluated: deny
@@ -217,9 +257,7 @@ func (s *Server) observe(req *admissionv1.AdmissionRequest, resp *admissionv1.Ad
 	if m == nil {
 		return
 	}
-	labels := []string{req.Kind.Kind, req.Namespace, string(req.Operation), fmt.Sprint(resp.Allowed)}
-	m.AdmissionRequests.WithLabelValues(labels...).Inc()
-	m.AdmissionDuration.WithLabelValues(labels...).Observe(d.Seconds())
+	m.AdmissionReviewed(req.Kind.Kind, req.Namespace, string(req.Operation), resp.Allowed, d)
 }
 
 // resourceName is Kyverno's Kind/namespace/name (Kind/name when cluster-scoped).

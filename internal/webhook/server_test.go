@@ -262,30 +262,49 @@ func (s stuck) Snapshot() *policycache.Snapshot {
 
 func TestBoundedEvaluation(t *testing.T) {
 	tests := []struct {
-		name     string
-		policies Policies
-		path     string
-		allowed  bool
-		want     string
+		name      string
+		policies  Policies
+		path      string
+		allowed   bool
+		want      string
+		closeConn bool
 	}{
-		{"timeout under Fail denies", stuck{delay: 2 * time.Second}, PathValidateFail + "?timeout=500ms", false, "did not finish within 450ms (failurePolicy Fail: denied)"},
-		{"timeout under Ignore admits with a warning", stuck{delay: 2 * time.Second}, PathValidateIgnore + "?timeout=500ms", true, "(failurePolicy Ignore: admitted)"},
-		{"panic under Fail denies", stuck{panic: true}, PathValidateFail, false, "internal error while evaluating policies: boom"},
-		{"panic under Ignore admits", stuck{panic: true}, PathMutateIgnore, true, "internal error while evaluating policies: boom"},
+		{"timeout under Fail denies", stuck{delay: 1200 * time.Millisecond}, PathValidateFail + "?timeout=500ms", false, "did not finish within 450ms (failurePolicy Fail: denied)", true},
+		{"timeout under Ignore admits with a warning", stuck{delay: 1200 * time.Millisecond}, PathValidateIgnore + "?timeout=500ms", true, "(failurePolicy Ignore: admitted)", true},
+		{"panic under Fail denies", stuck{panic: true}, PathValidateFail, false, "internal error while evaluating policies: boom", false},
+		{"panic under Ignore admits", stuck{panic: true}, PathMutateIgnore, true, "internal error while evaluating policies: boom", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h := New(Options{Policies: tc.policies}).Handler()
+			// A real HTTP/1.1 server: the timeout answer must reach the
+			// client while the evaluation is still running.
+			srv := httptest.NewServer(New(Options{Policies: tc.policies}).Handler())
+			defer srv.Close()
 			start := time.Now()
-			resp, code, raw := post(t, h, tc.path, reviewCase{object: noTeam}.body(t))
-			if code != http.StatusOK {
-				t.Fatalf("HTTP %d: %s", code, raw)
+			resp, err := srv.Client().Post(srv.URL+tc.path, "application/json", bytes.NewReader(reviewCase{object: noTeam}.body(t)))
+			if err != nil {
+				t.Fatal(err)
 			}
-			if time.Since(start) > 1500*time.Millisecond {
+			raw, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if time.Since(start) > time.Second {
 				t.Errorf("answered after %s", time.Since(start))
 			}
-			if resp.Allowed != tc.allowed || !strings.Contains(raw, tc.want) {
-				t.Errorf("allowed=%t, body %s; want allowed=%t and %q", resp.Allowed, raw, tc.allowed, tc.want)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("HTTP %d: %s", resp.StatusCode, raw)
+			}
+			if resp.Close != tc.closeConn {
+				t.Errorf("Connection: close is %t, want %t (the connection is busy until the evaluation ends)", resp.Close, tc.closeConn)
+			}
+			var out admissionv1.AdmissionReview
+			if err := json.Unmarshal(raw, &out); err != nil {
+				t.Fatalf("response is not an AdmissionReview: %v: %s", err, raw)
+			}
+			if out.Response.Allowed != tc.allowed || !strings.Contains(string(raw), tc.want) {
+				t.Errorf("allowed=%t, body %s; want allowed=%t and %q", out.Response.Allowed, raw, tc.allowed, tc.want)
 			}
 		})
 	}

@@ -61,12 +61,22 @@ func newRequestContext(req *Request) *evalContext {
 	if imgs, _ := images.Extract(res); len(imgs) > 0 {
 		root["images"] = imgs
 	}
+	// Values named request.<field> go straight into the fresh request map;
+	// deeper or other names are set after, copying the maps on their path.
+	var deeper []string
+	for k, v := range req.Values {
+		if field, ok := strings.CutPrefix(k, "request."); ok && field != "" && !strings.Contains(field, ".") {
+			request[field] = v
+		} else {
+			deeper = append(deeper, k)
+		}
+	}
 	// Numbers are normalized once here, so queries need not walk the
 	// document each time (see jmespath.SearchNormalized).
 	root["request"] = jmespath.Normalize(request)
 	c := &evalContext{root: root, owned: true}
-	for k, v := range req.Values {
-		c.setPath(k, v)
+	for _, k := range deeper {
+		c.setPath(k, req.Values[k])
 	}
 	return c
 }

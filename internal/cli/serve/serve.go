@@ -94,6 +94,7 @@ policy status up to date. Endpoints: /validate/{fail,ignore},
 	f.StringVar(&opts.Address, "address", ":9443", "HTTPS listen address (admission, health, metrics)")
 	f.IntVar(new(int), "port", 0, "HTTPS port; shorthand for --address :PORT")
 	f.StringVar(&opts.MetricsAddress, "metrics-address", "", "plain-HTTP /metrics listen address (e.g. :8000); empty disables")
+	f.StringVar(&opts.ProfileAddress, "profile-address", "", "plain-HTTP Go profiling endpoints (/debug/pprof/) listen address, e.g. 127.0.0.1:6060; empty disables")
 	f.StringVar(&opts.TLSSecret, "tls-secret", "", "Secret keeping the self-signed CA and serving certificate (default <service-name>.kanon-tls)")
 	f.StringVar(&opts.CertDir, "cert-dir", "", "load tls.crt, tls.key and ca.crt from this directory (e.g. cert-manager) instead of --tls-secret")
 	f.StringSliceVar(&certIPs, "cert-ip", nil, "extra IP addresses in the serving certificate")
