@@ -195,14 +195,10 @@ func (gen *generation) foreachElements(f *generateForeach, parent *evalContext) 
 	if err != nil {
 		return nil, StatusError, err.Error()
 	}
-	v, err := parent.Query(list)
+	elements, err := parent.queryList(list)
 	if err != nil {
 		// As in mutate foreach, a list that cannot be evaluated is skipped.
 		return nil, StatusSkip, ""
-	}
-	elements, ok := v.([]any)
-	if !ok {
-		elements = []any{v}
 	}
 	var out []GeneratedResource
 	for i, el := range elements {

@@ -23,16 +23,100 @@ type evalContext struct {
 	// owned is false while root is still the parent's map: the first write
 	// copies it (copy-on-write), so a rule that sets nothing costs nothing.
 	owned bool
+	// doc is the request's lazily prepared part of root, shared with the
+	// parent; nil when root holds only normalized values.
+	doc *requestDoc
+	// imagesPending is true while root lacks "images" because they have not
+	// been extracted yet (see loadImages).
+	imagesPending bool
+}
+
+// requestDoc is the part of a request's context that is costly to prepare
+// and that most queries never read: "request", whose numbers are converted
+// to float64 (see jmespath.Normalize) only in the subtrees that queries read,
+// and "images", extracted from the resource when first read. Either way
+// a query sees the same values as if everything had been prepared up front.
+type requestDoc struct {
+	request  normNode
+	resource map[string]any
+	images   map[string]any
+	// extracted is true once images holds the extraction's result.
+	extracted bool
+}
+
+// normNode tracks the normalization of one map of the request document.
+// The map is the engine's own (the request map, or a copy of a map of the
+// request on the path to a subtree that was normalized), so its values are
+// replaced in place by their normalized form; contexts sharing it see the
+// result. Only values are replaced, never keys, and a normalized value
+// stands for the same JSON.
+type normNode struct {
+	m map[string]any
+	// done is true once every value of m is normalized.
+	done bool
+	// kids are the nodes of values of m normalized in part (maps copied
+	// because a path goes through them) or in full (done).
+	kids map[string]*normNode
+}
+
+// ensure normalizes the subtree at path below n; an empty path means all of
+// n. Maps on the way are copied once and then updated in place.
+func (n *normNode) ensure(path []string) {
+	for ; !n.done; path = path[1:] {
+		if len(path) == 0 {
+			for k, v := range n.m {
+				if kid := n.kids[k]; kid != nil {
+					kid.ensure(nil)
+				} else {
+					n.m[k] = jmespath.Normalize(v)
+				}
+			}
+			n.done, n.kids = true, nil
+			return
+		}
+		key := path[0]
+		kid := n.kids[key]
+		if kid == nil {
+			v, ok := n.m[key]
+			if !ok {
+				return // a missing key reads nothing
+			}
+			kid = &normNode{}
+			if sub, isMap := v.(map[string]any); isMap && sub != nil && len(path) > 1 {
+				kid.m = make(map[string]any, len(sub))
+				for k, e := range sub {
+					kid.m[k] = e
+				}
+				n.m[key] = kid.m
+			} else {
+				n.m[key] = jmespath.Normalize(v)
+				kid.done = true
+			}
+			if n.kids == nil {
+				n.kids = map[string]*normNode{}
+			}
+			n.kids[key] = kid
+		}
+		n = kid
+	}
+}
+
+// extractImages returns the images of the resource, extracted on first use.
+func (d *requestDoc) extractImages() map[string]any {
+	if !d.extracted {
+		d.images, _ = images.Extract(d.resource)
+		d.extracted = true
+	}
+	return d.images
 }
 
 // newRequestContext builds the context shared by every rule of a request.
 func newRequestContext(req *Request) *evalContext {
-	obj := req.Object
-	request := map[string]any{
-		"operation": req.operation(),
-		"object":    nilIfEmpty(obj),
-		"oldObject": nilIfEmpty(req.OldObject),
-	}
+	// Sized for the fields set here and the values, so that it never grows.
+	request := make(map[string]any, 8+len(req.Values))
+	request["operation"] = req.operation()
+	request["object"] = nilIfEmpty(req.Object)
+	request["oldObject"] = nilIfEmpty(req.OldObject)
 	res := req.resource()
 	if meta, ok := res["metadata"].(map[string]any); ok {
 		if ns, ok := meta["namespace"].(string); ok {
@@ -44,11 +128,10 @@ func newRequestContext(req *Request) *evalContext {
 	}
 	root := map[string]any{}
 	if u := req.User; u != nil {
-		groups := make([]any, len(u.Groups))
-		for i, g := range u.Groups {
-			groups[i] = g
+		// A value replaces it (the admission webhook passes the full one).
+		if _, set := req.Values["request.userInfo"]; !set {
+			request["userInfo"] = map[string]any{"username": u.Username, "groups": stringsToAny(u.Groups)}
 		}
-		request["userInfo"] = map[string]any{"username": u.Username, "groups": groups}
 		request["roles"] = stringsToAny(u.Roles)
 		request["clusterRoles"] = stringsToAny(u.ClusterRoles)
 		if sa, ok := strings.CutPrefix(u.Username, "system:serviceaccount:"); ok {
@@ -57,9 +140,6 @@ func newRequestContext(req *Request) *evalContext {
 				root["serviceAccountNamespace"] = ns
 			}
 		}
-	}
-	if imgs, _ := images.Extract(res); len(imgs) > 0 {
-		root["images"] = imgs
 	}
 	// Values named request.<field> go straight into the fresh request map;
 	// deeper or other names are set after, copying the maps on their path.
@@ -71,10 +151,11 @@ func newRequestContext(req *Request) *evalContext {
 			deeper = append(deeper, k)
 		}
 	}
-	// Numbers are normalized once here, so queries need not walk the
-	// document each time (see jmespath.SearchNormalized).
-	root["request"] = jmespath.Normalize(request)
-	c := &evalContext{root: root, owned: true}
+	// Numbers are normalized, and images extracted, as queries first read
+	// them (see prepare).
+	root["request"] = request
+	c := &evalContext{root: root, owned: true, imagesPending: true,
+		doc: &requestDoc{request: normNode{m: request}, resource: res}}
 	for _, k := range deeper {
 		c.setPath(k, req.Values[k])
 	}
@@ -98,7 +179,7 @@ func stringsToAny(s []string) []any {
 
 // child returns a context that inherits everything and shadows what it sets.
 func (c *evalContext) child() *evalContext {
-	return &evalContext{root: c.root, element: c.element, nesting: c.nesting}
+	return &evalContext{root: c.root, element: c.element, nesting: c.nesting, doc: c.doc, imagesPending: c.imagesPending}
 }
 
 // own makes root writable, copying the parent's map on the first write.
@@ -115,24 +196,84 @@ func (c *evalContext) own() {
 
 // Query evaluates a JMESPath expression against the context.
 func (c *evalContext) Query(expr string) (any, error) {
+	v, _, err := c.search(expr)
+	return v, err
+}
+
+func (c *evalContext) search(expr string) (any, *jmespath.Query, error) {
 	expr = strings.TrimSpace(expr)
 	if expr == "" {
-		return nil, fmt.Errorf("invalid query: empty")
+		return nil, nil, fmt.Errorf("invalid query: empty")
 	}
 	q, err := jmespath.ParseCached(expr)
 	if err != nil {
-		return nil, fmt.Errorf("incorrect query %s: %w", expr, err)
+		return nil, nil, fmt.Errorf("incorrect query %s: %w", expr, err)
+	}
+	for _, p := range q.Reads() {
+		c.prepare(p)
 	}
 	v, err := q.SearchNormalized(c.root)
 	if err != nil {
-		return nil, fmt.Errorf("JMESPath query failed: %w", err)
+		return nil, nil, fmt.Errorf("JMESPath query failed: %w", err)
 	}
-	return v, nil
+	return v, q, nil
+}
+
+// queryList evaluates a foreach list: the elements, normalized (numbers as
+// float64), or the result as a single element when it is not a list.
+func (c *evalContext) queryList(expr string) ([]any, error) {
+	v, q, err := c.search(expr)
+	if err != nil {
+		return nil, err
+	}
+	// Without function calls, the result is made of normalized data.
+	if q.CallsFunctions() {
+		v = jmespath.Normalize(v)
+	}
+	if l, ok := v.([]any); ok {
+		return l, nil
+	}
+	return []any{v}, nil
+}
+
+// prepare readies the subtree of root at path (empty: all of root) for a
+// query: the request's numbers there are normalized, images extracted.
+func (c *evalContext) prepare(path []string) {
+	if c.doc == nil {
+		return
+	}
+	if len(path) == 0 {
+		c.doc.request.ensure(nil)
+		c.loadImages()
+		return
+	}
+	switch path[0] {
+	case "request":
+		c.doc.request.ensure(path[1:])
+	case "images":
+		c.loadImages()
+	}
+}
+
+// loadImages sets root's "images", unless it was set already (by this or a
+// value or entry that replaced it).
+func (c *evalContext) loadImages() {
+	if !c.imagesPending {
+		return
+	}
+	c.imagesPending = false
+	if imgs := c.doc.extractImages(); len(imgs) > 0 {
+		c.own()
+		c.root["images"] = imgs
+	}
 }
 
 // has reports whether a top-level name is set (by values or an entry).
 func (c *evalContext) has(name string) bool {
 	first, _, _ := strings.Cut(name, ".")
+	if first == "images" {
+		c.loadImages()
+	}
 	_, ok := c.root[first]
 	return ok
 }
@@ -141,6 +282,9 @@ func (c *evalContext) has(name string) bool {
 // maps along the path so that parents are never modified.
 func (c *evalContext) setPath(path string, value any) {
 	parts := strings.Split(path, ".")
+	// The maps copied on the way must hold what a query would see there:
+	// the request is then normalized in full, once for all contexts.
+	c.prepare(parts[:1])
 	c.root = setIn(c.root, parts, jmespath.Normalize(value))
 	c.owned = true
 }
@@ -161,9 +305,9 @@ func setIn(m map[string]any, parts []string, value any) map[string]any {
 
 // setElement exposes a foreach element as element/elementIndex and, with
 // nesting, element<N>/elementIndex<N>.
+// The element must be normalized (see queryList).
 func (c *evalContext) setElement(element any, index int, scope bool) {
 	c.own()
-	element = jmespath.Normalize(element)
 	c.root["element"] = element
 	c.root["elementIndex"] = float64(index)
 	c.root["element"+strconv.Itoa(c.nesting)] = element

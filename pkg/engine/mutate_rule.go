@@ -283,14 +283,10 @@ func (mu *mutation) foreachElements(f *patchForeach, parent *evalContext, obj ma
 		}
 		list = s
 	}
-	v, err := parent.Query(list)
+	elements, err := parent.queryList(list)
 	if err != nil {
 		// Kyverno skips a foreach whose list cannot be evaluated.
 		return StatusPass, "", obj
-	}
-	elements, ok := v.([]any)
-	if !ok {
-		elements = []any{v}
 	}
 	order := make([]int, len(elements))
 	for i := range order {

@@ -174,7 +174,19 @@ func decodeJSON(path string, raw *apiextv1.JSON) (any, error) {
 // the engine does not evaluate yet answer with an error result that names
 // it, so that nothing passes silently.
 func (p *Policy) Evaluate(req *Request) *PolicyResponse {
-	resp := &PolicyResponse{Policy: p, Resource: req.resource()}
+	// Most policies answer with one rule: the response and its first rule
+	// response are one allocation.
+	alloc := &struct {
+		resp  PolicyResponse
+		first [1]RuleResponse
+	}{resp: PolicyResponse{Policy: p, Resource: req.resource()}}
+	resp := &alloc.resp
+	add := func(rrs ...RuleResponse) {
+		if resp.Rules == nil && len(rrs) == 1 {
+			resp.Rules = alloc.first[:0:1]
+		}
+		resp.Rules = append(resp.Rules, rrs...)
+	}
 	mreq := req.matchRequest()
 	if p.Namespace != "" && p.Namespace != mreq.Resource.Namespace {
 		return resp
@@ -191,7 +203,7 @@ func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 			continue
 		}
 		rrs, patched := p.mutate(r, vreq)
-		resp.Rules = append(resp.Rules, rrs...)
+		add(rrs...)
 		if patched != nil {
 			resp.PatchedResource = patched
 			vreq = req.withResource(patched)
@@ -213,7 +225,7 @@ func (p *Policy) Evaluate(req *Request) *PolicyResponse {
 			continue
 		}
 		rr := r.evaluate(p, vreq, mreq)
-		resp.Rules = append(resp.Rules, rr)
+		add(rr)
 		if p.applyOne && rr.Status != StatusSkip {
 			break
 		}

@@ -211,12 +211,14 @@ func (v *validateRule) evaluate(rule string, req *Request, enforce bool, values 
 }
 
 func (v *validateRule) check(rule string, req *Request, resource map[string]any, values map[string]any, foreachValues map[string][]any) (Status, string) {
-	c := &evalContext{owned: true}
+	var c *evalContext
 	if v.spec.needsContext() || len(values) > 0 {
 		c = req.context().child()
 		for k, val := range values {
 			c.setPath(k, val)
 		}
+	} else {
+		c = &evalContext{owned: true}
 	}
 	e := &evaluator{rule: rule, message: v.message, passed: v.passed, req: req, foreach: foreachValues,
 		opts: variables.Options{DeleteRequest: req.operation() == "DELETE"}}
@@ -429,14 +431,7 @@ func (e *evaluator) list(expr string, c *evalContext) ([]any, error) {
 		}
 		expr = s
 	}
-	v, err := c.Query(expr)
-	if err != nil {
-		return nil, err
-	}
-	if l, ok := v.([]any); ok {
-		return l, nil
-	}
-	return []any{v}, nil
+	return c.queryList(expr)
 }
 
 func (e *evaluator) foreachElements(f *foreachSpec, elements []any, parent *evalContext, resource map[string]any) outcome {

@@ -25,6 +25,10 @@ const maxNesting = 1000
 type Query struct {
 	expr string
 	ast  gojmespath.ASTNode
+	// reads and calls are what Reads and CallsFunctions return, worked out
+	// once at parse time.
+	reads [][]string
+	calls bool
 }
 
 // Parse compiles expr.
@@ -41,7 +45,7 @@ func Parse(expr string) (q *Query, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Query{expr: expr, ast: ast}, nil
+	return &Query{expr: expr, ast: ast, reads: readPaths(ast), calls: callsFunctions(ast)}, nil
 }
 
 // String returns the source expression.

@@ -78,8 +78,58 @@ var reEscVariable = regexp.MustCompile(`\\\{\{(?:\{[^{}]*\}|[^{}])*\}\}`)
 // keys has been substituted (see the package documentation). Values of other
 // types are copied by reference. doc is not modified.
 func SubstituteAll(doc any, e Evaluator, opts Options) (any, error) {
+	if str, ok := doc.(string); ok && e != nil {
+		if expr, ok := wholeVariable(str); ok {
+			return substituteWhole(expr, e, opts)
+		}
+	}
 	s := newSubstituter(e, opts)
 	return s.substituteDocument(doc)
+}
+
+// wholeVariable returns the expression of a string that is exactly one
+// plain variable, "{{ expr }}" (the common key of a condition), with no
+// braces inside, no reference and not {{@}}: such a string substitutes to
+// the variable's value without the general machinery.
+func wholeVariable(s string) (string, bool) {
+	if len(s) < 4 || s[:2] != "{{" || s[len(s)-2:] != "}}" || strings.Contains(s, "$(") {
+		return "", false
+	}
+	inner := s[2 : len(s)-2]
+	if strings.ContainsAny(inner, "{}") {
+		return "", false
+	}
+	expr := strings.TrimSpace(inner)
+	if strings.HasPrefix(expr, "-") { // the shallow marker, moot for a whole string
+		expr = strings.TrimSpace(expr[1:])
+	}
+	if expr == "@" {
+		return "", false
+	}
+	return expr, true
+}
+
+// substituteWhole is SubstituteAll for a string that is exactly the
+// variable expr (see wholeVariable): the same value, errors and limits.
+func substituteWhole(expr string, e Evaluator, opts Options) (any, error) {
+	if opts.DeleteRequest {
+		expr = strings.ReplaceAll(expr, "request.object", "request.oldObject")
+	}
+	val, err := e.Query(expr)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
+			return nil, err
+		}
+		return nil, &ResolveError{Variable: expr, Err: err}
+	}
+	switch val.(type) {
+	case map[string]any, []any:
+		// A map or list is copied and its variables substituted in turn.
+		s := newSubstituter(e, opts)
+		s.evals = 1
+		return s.walk(val, (*substituter).variablesLeaf, 1)
+	}
+	return val, nil
 }
 
 // SubstituteString substitutes the references and variables of one string,
