@@ -2,11 +2,9 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"runtime"
@@ -59,11 +57,13 @@ func runDirect(ctx context.Context, opts options) error {
 		url, pid = k.url, k.pid
 	}
 	proto := "HTTP/1.1 keep-alive"
-	transport := insecureTransport()
-	transport.MaxIdleConns, transport.MaxIdleConnsPerHost, transport.MaxConnsPerHost = opts.conns, opts.conns, opts.conns
-	transport.IdleConnTimeout = time.Minute
-	client := &http.Client{Timeout: 10 * time.Second, Transport: transport}
-	defer transport.CloseIdleConnections()
+	client, err := newRawClient(url+"/validate/fail?timeout=10s", opts.conns, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer client.closeIdle()
+	stats := &http.Client{Timeout: 5 * time.Second, Transport: insecureTransport()} // Kanon's /metrics
+	defer stats.CloseIdleConnections()
 	deny := opts.action == "Enforce"
 	for _, rate := range opts.rates {
 		if ctx.Err() != nil {
@@ -71,18 +71,23 @@ func runDirect(ctx context.Context, opts options) error {
 		}
 		fmt.Printf("\nrate %d/s for %s (+%s warm-up), %.0f%% violating Pods, %s; %s\n",
 			rate, opts.duration, opts.warmup, 100*opts.violating, proto, hostLoad())
-		l := &loader{client: client, base: url, url: url + "/validate/fail?timeout=10s", compliant: compliant, violating: violating, share: opts.violating, deny: deny}
+		l := &loader{client: client, stats: stats, base: url, compliant: compliant, violating: violating, share: opts.violating, deny: deny}
 		r := l.run(ctx, rate, opts.warmup, opts.duration, pid)
-		r.print(client, url)
+		r.print(stats, url)
+		if opts.latencyLog != "" {
+			if err := r.writeLog(fmt.Sprintf("%s.%d", opts.latencyLog, rate)); err != nil {
+				return err
+			}
+		}
 	}
 	return writeHeapProfile(opts.memProfile)
 }
 
 // loader posts reviews open loop at a fixed rate.
 type loader struct {
-	client               *http.Client
-	base                 string // Kanon's URL (its /metrics)
-	url                  string
+	client               *rawClient
+	stats                *http.Client // reads Kanon's /metrics
+	base                 string       // Kanon's URL
 	compliant, violating []review
 	share                float64 // of violating reviews
 	deny                 bool    // violating reviews are denied (Enforce)
@@ -90,6 +95,7 @@ type loader struct {
 
 // result is one request's outcome.
 type result struct {
+	at           time.Time
 	latency, lag time.Duration // from the scheduled time to the answer / to the send
 	done         time.Time
 	err          string // transport or HTTP error
@@ -130,7 +136,7 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 	rr := &runResult{rate: rate, start: measured, pid: pid, duration: duration, warmup: warmup}
 
 	// Sample Kanon's RSS during the measured part.
-	statsClient, statsURL := l.client, l.base
+	statsClient, statsURL := l.stats, l.base
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	var sampler sync.WaitGroup
 	if pid > 0 {
@@ -157,22 +163,31 @@ func (l *loader) run(ctx context.Context, rate int, warmup, duration time.Durati
 			}
 		}()
 	}
-	// The dispatcher sleeps with nanosleep on its own thread: Go's timers
-	// wake up to a millisecond late (epoll's resolution), which would be
-	// measured as latency.
+	// The dispatcher sleeps with nanosleep on its own thread (Go's timers
+	// wake up to a millisecond late, epoll's resolution, which would be
+	// measured as latency) and writes each request itself when it is due;
+	// a goroutine per request then waits for the answer.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	var wg sync.WaitGroup
 	for i := range results {
 		at := start.Add(time.Duration(float64(i) * interval))
+		rv := l.pick(i)
+		body := rv.withName(i)
 		sleepUntil(at)
 		if ctx.Err() != nil {
 			break
 		}
+		sent := time.Now()
+		rc, err := l.client.send(body)
+		if err != nil {
+			results[i] = result{at: at, err: err.Error(), lag: sent.Sub(at)}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = l.post(at, l.pick(i), i)
+			results[i] = l.receive(at, sent, rv, rc)
 		}()
 	}
 	wg.Wait()
@@ -204,33 +219,25 @@ func sleepUntil(t time.Time) {
 	}
 }
 
-func (l *loader) post(at time.Time, rv review, n int) result {
-	req, err := http.NewRequest(http.MethodPost, l.url, bytes.NewReader(rv.withName(n)))
+// receive waits for the answer to a review sent at sent (scheduled at at)
+// and checks it.
+func (l *loader) receive(at, sent time.Time, rv review, rc *rawConn) result {
+	status, answer, err := l.client.receive(rc)
 	if err != nil {
-		return result{err: err.Error()}
+		return result{at: at, err: err.Error(), lag: sent.Sub(at)}
 	}
-	req.Header.Set("Content-Type", "application/json")
-	sent := time.Now()
-	resp, err := l.client.Do(req)
-	if err != nil {
-		return result{err: err.Error(), lag: sent.Sub(at)}
-	}
-	body, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	done := time.Now()
-	r := result{latency: done.Sub(at), lag: sent.Sub(at), done: done}
+	r := result{at: at, latency: done.Sub(at), lag: sent.Sub(at), done: done}
 	switch {
-	case err != nil:
-		r.err = err.Error()
-	case resp.StatusCode != http.StatusOK:
-		r.err = "HTTP " + strconv.Itoa(resp.StatusCode)
+	case status != http.StatusOK:
+		r.err = "HTTP " + strconv.Itoa(status)
 	default:
 		var out struct {
 			Response struct {
 				Allowed bool `json:"allowed"`
 			} `json:"response"`
 		}
-		if err := json.Unmarshal(body, &out); err != nil {
+		if err := json.Unmarshal(answer, &out); err != nil {
 			r.err = "decoding the answer: " + err.Error()
 		} else {
 			r.wrong = out.Response.Allowed == (rv.violating && l.deny)
@@ -239,8 +246,25 @@ func (l *loader) post(at time.Time, rv review, n int) result {
 	return r
 }
 
+// writeLog writes one line per measured request (-latency-log): when it was
+// scheduled (ms since the measured window began), the generator's lag and
+// the latency (ms), and the error if any.
+func (rr *runResult) writeLog(path string) error {
+	var b strings.Builder
+	b.WriteString("scheduled_ms,lag_ms,latency_ms,error\n")
+	for _, r := range rr.results {
+		if r.at.IsZero() {
+			continue
+		}
+		fmt.Fprintf(&b, "%.3f,%.3f,%.3f,%q\n", msf(r.at.Sub(rr.start)), msf(r.lag), msf(r.latency), r.err)
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
 func (rr *runResult) print(client *http.Client, url string) {
-	var lat, lag []time.Duration
+	var lat, lag, service []time.Duration
 	errs := map[string]int{}
 	wrong, nErr := 0, 0
 	var end time.Time
@@ -255,6 +279,7 @@ func (rr *runResult) print(client *http.Client, url string) {
 		}
 		lat = append(lat, r.latency)
 		lag = append(lag, r.lag)
+		service = append(service, r.latency-r.lag)
 		if r.done.After(end) {
 			end = r.done
 		}
@@ -270,6 +295,7 @@ func (rr *runResult) print(client *http.Client, url string) {
 	fmt.Printf("  latency from the scheduled time: %s\n", summarize(lat))
 	ls := summarize(lag)
 	fmt.Printf("  of which generator lag (scheduled -> sent): p99 %s, max %s\n", ms(ls.p99), ms(ls.max))
+	fmt.Printf("  latency from the send (Kanon, TLS and loopback only): %s\n", summarize(service))
 	if rr.pid == 0 {
 		return
 	}

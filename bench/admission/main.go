@@ -76,6 +76,7 @@ type options struct {
 	memProfile string
 	verbose    bool
 	gcPercent  int
+	latencyLog string
 }
 
 func main() {
@@ -102,6 +103,7 @@ func main() {
 	flag.BoolVar(&opts.audit, "audit", true, "apiserver: also run with the policies in Audit on violating Pods")
 	flag.StringVar(&opts.cpuProfile, "cpuprofile", "", "write a CPU profile of this process's measured runs (with -inprocess it includes Kanon)")
 	flag.StringVar(&opts.memProfile, "memprofile", "", "write a heap profile of this process after the runs with Kanon (use with -inprocess)")
+	flag.StringVar(&opts.latencyLog, "latency-log", "", "direct: write every measured request (scheduled time, lag, latency) as CSV to FILE.<rate>")
 	flag.IntVar(&opts.gcPercent, "gogc", 400, "GC target percentage of this load generator (not Kanon's; see -kanon-args): its collections steal CPU from the process under test")
 	flag.BoolVar(&opts.verbose, "v", false, "show kanon serve's and the control plane's logs")
 	flag.Parse()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kanon-policy/kanon/internal/config"
@@ -174,7 +175,7 @@ func (s *Server) validate(ctx context.Context, in *input, failurePolicy string) 
 		}
 	}
 	name := resourceName(rr.kind.Kind, req.Namespace, req.Name)
-	if msg := blockedMessage(name, responses); msg != "" {
+	if msg := s.blockedMessage(name, responses); msg != "" {
 		s.emit(rr, responses, true)
 		return deny(msg)
 	}
@@ -268,7 +269,7 @@ func (s *Server) mutate(ctx context.Context, in *input, failurePolicy string) *a
 // blockedMessage is Kyverno's denial message: the resource, then each
 // policy with its failing Enforce rules and their messages, as YAML.
 // Empty when nothing blocks.
-func blockedMessage(resource string, responses []*engine.PolicyResponse) string {
+func (s *Server) blockedMessage(resource string, responses []*engine.PolicyResponse) string {
 	failures := map[string]map[string]string{}
 	for _, pr := range responses {
 		for _, r := range pr.Rules {
@@ -284,14 +285,68 @@ func blockedMessage(resource string, responses []*engine.PolicyResponse) string 
 	if len(failures) == 0 {
 		return ""
 	}
-	// yaml.v2 directly: the same text as sigs.k8s.io/yaml (which Kyverno
-	// uses) without its JSON round trip, which cost more than evaluating
-	// the policies.
-	results, err := yaml.Marshal(failures)
-	if err != nil {
-		results = []byte(fmt.Sprint(failures))
+	policies := make([]string, 0, len(failures))
+	for p := range failures {
+		policies = append(policies, p)
 	}
-	return fmt.Sprintf("\n\nresource %s was blocked due to the following policies\n\n%s", resource, results)
+	sort.Strings(policies)
+	var b strings.Builder
+	b.WriteString("\n\nresource ")
+	b.WriteString(resource)
+	b.WriteString(" was blocked due to the following policies\n\n")
+	for _, p := range policies {
+		b.WriteString(s.blocks.yaml(p, failures[p]))
+	}
+	return b.String()
+}
+
+// yamlBlocks memoizes the YAML of one policy's failing rules. The message
+// is a YAML mapping sorted by policy name, so it is the concatenation of
+// each policy's block; the same violations recur across requests, and
+// encoding YAML cost more than evaluating the policies.
+type yamlBlocks struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// maxYAMLBlocks bounds the memo; it starts over when full.
+const maxYAMLBlocks = 4096
+
+func (c *yamlBlocks) yaml(policy string, rules map[string]string) string {
+	names := make([]string, 0, len(rules))
+	for r := range rules {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	var key strings.Builder
+	key.WriteString(policy)
+	for _, r := range names {
+		key.WriteByte(0)
+		key.WriteString(r)
+		key.WriteByte(0)
+		key.WriteString(rules[r])
+	}
+	k := key.String()
+	c.mu.Lock()
+	out, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return out
+	}
+	// yaml.v2 directly: the same text as sigs.k8s.io/yaml (which Kyverno
+	// uses) without its JSON round trip.
+	data, err := yaml.Marshal(map[string]map[string]string{policy: rules})
+	if err != nil {
+		return fmt.Sprintf("%s: %v\n", policy, rules)
+	}
+	out = string(data)
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxYAMLBlocks {
+		c.m = map[string]string{}
+	}
+	c.m[k] = out
+	c.mu.Unlock()
+	return out
 }
 
 // warnings are the admission warnings: one per failing Audit rule (and

@@ -95,7 +95,8 @@ type Server struct {
 	opts Options
 	// slots bounds concurrent evaluations; a review waits for one within
 	// its budget (then the failure policy answers).
-	slots chan struct{}
+	slots  chan struct{}
+	blocks yamlBlocks // denial message fragments
 }
 
 // New returns a Server.
