@@ -170,9 +170,10 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 		ctx, cancel := context.WithTimeout(r.Context(), budget)
 		defer cancel()
 		out := &reply{w: w, review: in.review, start: start, server: s}
-		stop := context.AfterFunc(ctx, func() {
+		overrun := func() {
 			out.send(s.failureAnswer(req, failurePolicy, fmt.Sprintf("policy evaluation did not finish within %s", budget.Round(time.Millisecond))), true)
-		})
+		}
+		stop := context.AfterFunc(ctx, overrun)
 		defer stop()
 		defer func() {
 			if p := recover(); p != nil {
@@ -182,7 +183,10 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 		}()
 		select {
 		case s.slots <- struct{}{}:
-		case <-ctx.Done(): // every slot busy for the whole budget: the timer answers
+		case <-ctx.Done(): // every slot busy for the whole budget
+			// The timer answers too; send waits for it, so nothing writes
+			// to w after the handler returns.
+			overrun()
 			return
 		}
 		defer func() { <-s.slots }()

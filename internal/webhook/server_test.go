@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -376,4 +377,41 @@ func TestValidatePolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBusyServerAnswersInTime: when every evaluation slot stays busy for a
+// review's whole budget, that review still gets the failure policy's
+// answer in time.
+func TestBusyServerAnswersInTime(t *testing.T) {
+	s := New(Options{Policies: stuck{delay: 1200 * time.Millisecond}})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	body := reviewCase{object: noTeam}.body(t)
+	var wg sync.WaitGroup
+	busy := cap(s.slots)
+	for range busy {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := srv.Client().Post(srv.URL+PathValidateIgnore+"?timeout=5s", "application/json", bytes.NewReader(body))
+			if err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // let them take every slot
+	start := time.Now()
+	resp, err := srv.Client().Post(srv.URL+PathValidateFail+"?timeout=300ms", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if took := time.Since(start); took > 800*time.Millisecond {
+		t.Errorf("answered after %s with every slot busy", took)
+	}
+	if !strings.Contains(string(raw), "did not finish within 270ms (failurePolicy Fail: denied)") {
+		t.Errorf("answer %s", raw)
+	}
+	wg.Wait()
 }
