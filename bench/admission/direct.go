@@ -73,7 +73,7 @@ func runDirect(ctx context.Context, opts options) error {
 			rate, opts.duration, opts.warmup, 100*opts.violating, proto, hostLoad())
 		l := &loader{client: client, stats: stats, base: url, compliant: compliant, violating: violating, share: opts.violating, deny: deny}
 		r := l.run(ctx, rate, opts.warmup, opts.duration, pid)
-		r.print(stats, url)
+		r.print()
 		if opts.latencyLog != "" {
 			if err := r.writeLog(fmt.Sprintf("%s.%d", opts.latencyLog, rate)); err != nil {
 				return err
@@ -263,7 +263,7 @@ func (rr *runResult) writeLog(path string) error {
 
 func msf(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func (rr *runResult) print(client *http.Client, url string) {
+func (rr *runResult) print() {
 	var lat, lag, service []time.Duration
 	errs := map[string]int{}
 	wrong, nErr := 0, 0
@@ -309,7 +309,7 @@ func (rr *runResult) print(client *http.Client, url string) {
 		perReq = cpu / time.Duration(len(lat))
 	}
 	fmt.Printf("  kanon (pid %d): RSS %s (peak during run %s, VmHWM since start %s), %s; CPU %.2f cores (%s per review)\n",
-		rr.pid, mib(rr.after.rss), mib(rr.peakRSS), mib(rr.after.hwm), kanonMemory(client, url),
+		rr.pid, mib(rr.after.rss), mib(rr.peakRSS), mib(rr.after.hwm), rr.goAfter.memory(),
 		cpu.Seconds()/rr.duration.Seconds(), perReq.Round(time.Microsecond))
 	if b, a := rr.goBefore, rr.goAfter; b.err == nil && a.err == nil && a.allocated > 0 && len(lat) > 0 {
 		cycles := a.gcCycles - b.gcCycles
@@ -365,12 +365,16 @@ func readGoStats(client *http.Client, url string) goStats {
 	return st
 }
 
-// kanonMemory reads Kanon's Go heap in use and goroutine count from its
-// /metrics.
-func kanonMemory(client *http.Client, url string) string {
-	st := readGoStats(client, url)
+// memory describes Kanon's Go heap in use and goroutine count.
+func (st goStats) memory() string {
 	if st.err != nil {
 		return "Go heap unknown (" + st.err.Error() + ")"
 	}
 	return fmt.Sprintf("Go heap in use %s, %.0f goroutines", mib(int64(st.heapInuse)), st.goroutines)
+}
+
+// kanonMemory reads Kanon's Go heap in use and goroutine count from its
+// /metrics.
+func kanonMemory(client *http.Client, url string) string {
+	return readGoStats(client, url).memory()
 }

@@ -169,7 +169,7 @@ func (s *Server) review(failurePolicy string, fn reviewFunc) http.Handler {
 		budget := timeout - timeout/10
 		ctx, cancel := context.WithTimeout(r.Context(), budget)
 		defer cancel()
-		out := &reply{w: w, review: in.review, start: start, server: s}
+		out := &reply{w: w, req: req, start: start, server: s}
 		overrun := func() {
 			out.send(s.failureAnswer(req, failurePolicy, fmt.Sprintf("policy evaluation did not finish within %s", budget.Round(time.Millisecond))), true)
 		}
@@ -202,7 +202,7 @@ type reply struct {
 	mu     sync.Mutex
 	sent   bool
 	w      http.ResponseWriter
-	review *admissionv1.AdmissionReview
+	req    *admissionv1.AdmissionRequest
 	start  time.Time
 	server *Server
 }
@@ -214,8 +214,7 @@ func (o *reply) send(resp *admissionv1.AdmissionResponse, closeConn bool) {
 		return
 	}
 	o.sent = true
-	resp.UID = o.review.Request.UID
-	o.review.Response = resp
+	resp.UID = o.req.UID
 	out := admissionv1.AdmissionReview{TypeMeta: metav1.TypeMeta{APIVersion: "admission.k8s.io/v1", Kind: "AdmissionReview"}, Response: resp}
 	data, err := json.Marshal(out)
 	if err != nil {
@@ -236,7 +235,7 @@ func (o *reply) send(resp *admissionv1.AdmissionResponse, closeConn bool) {
 			f.Flush()
 		}
 	}
-	o.server.observe(o.review.Request, resp, time.Since(o.start))
+	o.server.observe(o.req, resp, time.Since(o.start))
 }
 
 // failureAnswer is the answer when policies could not be evaluated: deny
